@@ -1,0 +1,317 @@
+"""The ``miner`` command line: parse, call ``miner.api``, print. No logic lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from miner import __version__
+from miner.errors import MinerError, RulePackError, UsageError
+
+PERIOD_HELP = (
+    "2024Q2, 2024H1, 2024, 2024-04-01..2024-06-30, last-quarter, this-quarter, last-4-quarters"
+)
+
+
+def main() -> None:
+    """Entry point: expected failures become one line on stderr and an exit code."""
+    try:
+        cli.main(standalone_mode=False, prog_name="miner")
+    except click.exceptions.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _fail(f"{exc.format_message()}{hint}", 2)
+    except click.exceptions.Abort:
+        _fail("aborted", 1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code)
+    except RulePackError as exc:
+        for problem in exc.problems:
+            click.echo(f"miner: {problem}", err=True)
+        _fail(exc.line(), exc.exit_code)
+    except MinerError as exc:
+        _fail(exc.line(), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"miner: error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="miner")
+def cli() -> None:
+    """Evidence for a promotion case, from your trail in Git and GitHub."""
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument(
+            "paths", nargs=-1, type=click.Path(path_type=Path, file_okay=True, exists=False)
+        ),
+        click.option(
+            "--author",
+            "authors",
+            multiple=True,
+            help="Email, name or GitHub login; repeatable. Default: git config user.email.",
+        ),
+        click.option("--period", "period_text", default=None, help=f"One of {PERIOD_HELP}."),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["md", "html", "json"]),
+            default="md",
+            show_default=True,
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Write to FILE instead of stdout.",
+        ),
+        click.option("--rules", default=None, help="A rule pack file, or a built-in pack's name."),
+        click.option(
+            "--notes",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Your notes file (YAML).",
+        ),
+        click.option(
+            "--home-repo",
+            "home_repos",
+            multiple=True,
+            help="OWNER/NAME of a team repository; repeatable.",
+        ),
+        click.option("--all-branches", is_flag=True, help="Every ref, not only HEAD."),
+        click.option(
+            "--github/--no-github",
+            default=None,
+            help="Collect from GitHub (default: when a token is available).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@_common
+def report(
+    paths: tuple[Path, ...],
+    authors: tuple[str, ...],
+    period_text: str | None,
+    fmt: str,
+    output: Path | None,
+    rules: str | None,
+    notes: Path | None,
+    home_repos: tuple[str, ...],
+    all_branches: bool,
+    github: bool | None,
+) -> None:
+    """Summarize one period (default: the last complete quarter), grouped by area."""
+    from miner import api
+    from miner.periods import parse_period
+    from miner.report import render
+
+    config = api.Config(
+        period=parse_period(period_text or "last-quarter"),
+        paths=paths,
+        authors=authors,
+        rules=rules,
+        notes=notes,
+        home_repos=home_repos,
+        all_branches=all_branches,
+        github=github,
+    )
+    with _progress() as progress:
+        result = api.build_report(config, progress)
+    for warning in result.warnings:
+        click.echo(f"miner: warning: {warning}", err=True)
+    _write(render(result, fmt), output)
+
+
+@cli.group()
+def rules() -> None:
+    """Show the rule pack, run its examples, explain one rule."""
+
+
+_rules_option = click.option(
+    "--rules", "pack", default=None, help="A rule pack file, or a built-in pack's name."
+)
+
+
+@rules.command("list")
+@_rules_option
+def rules_list(pack: str | None) -> None:
+    """Every area of the pack and the rules that feed it."""
+    from miner.engine import load_pack
+
+    loaded = load_pack(pack)
+    click.echo(f"{loaded.info.name} v{loaded.info.version}: {loaded.path}")
+    for area in loaded.areas:
+        mine = [r for r in loaded.rules if r.area == area.id]
+        click.echo(f"\n{area.id}: {area.title} ({len(mine)} rules)")
+        for rule in mine:
+            click.echo(f"  {rule.id:<28} w{rule.weight}  {rule.reason}")
+
+
+@rules.command("test")
+@_rules_option
+def rules_test(pack: str | None) -> None:
+    """Run every rule's examples; exit 1 if any does not do what it promises."""
+    from miner.engine import load_pack, run_examples
+
+    loaded = load_pack(pack)
+    failures = run_examples(loaded)
+    count = sum(len(r.must_match) + len(r.must_not_match) for r in loaded.rules)
+    for failure in failures:
+        should = "should match but does not" if failure.expected else "matches but should not"
+        click.echo(
+            f"{loaded.path}:{failure.example.line}: rule '{failure.rule.id}': example {should}",
+            err=True,
+        )
+    if failures:
+        raise MinerError(f"{len(failures)} of {count} examples failed in {loaded.info.name}")
+    click.echo(f"{loaded.info.name}: {len(loaded.rules)} rules, {count} examples, all pass")
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@_rules_option
+def rules_explain(rule_id: str, pack: str | None) -> None:
+    """What one rule matches and why, with its examples."""
+    import yaml
+
+    from miner.engine import load_pack
+
+    loaded = load_pack(pack)
+    rule = loaded.rule(rule_id)
+    if rule is None:
+        raise UsageError(f"no rule '{rule_id}' in {loaded.info.name}", "see `miner rules list`")
+    area = loaded.area(rule.area)
+    click.echo(f"{rule.id} ({loaded.path}:{rule.line})")
+    click.echo(f"area:   {area.id} ({area.title})")
+    click.echo(f"reason: {rule.reason}")
+    click.echo(f"weight: {rule.weight}")
+    click.echo("when:")
+    click.echo(_indent(yaml.safe_dump(_plain(rule.when.source), sort_keys=False)))
+    for title, examples in (("matches", rule.must_match), ("does not match", rule.must_not_match)):
+        click.echo(f"{title}:")
+        for example in examples:
+            click.echo(f"  - {_plain(example.fields)}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.rstrip().splitlines())
+
+
+@cli.group()
+def note() -> None:
+    """Your own notes: what no system records."""
+
+
+@note.command("add")
+@click.argument("text")
+@click.option("--area", required=True, help="The area it counts for (see `miner rules list`).")
+@click.option("--date", "day", default=None, help="YYYY-MM-DD (default: today, UTC).")
+@click.option("--link", default=None, help="An http(s) link to the evidence.")
+@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_rules_option
+def note_add(
+    text: str, area: str, day: str | None, link: str | None, notes: Path | None, pack: str | None
+) -> None:
+    """Append TEXT to the notes file."""
+    from miner.collectors.notes import Note, add_note, default_notes_path
+    from miner.engine import load_pack
+
+    areas = [a.id for a in load_pack(pack).areas]
+    if area not in areas:
+        raise UsageError(f"--area {area!r} is not an area", f"use one of: {', '.join(areas)}")
+    if not text.strip():
+        raise UsageError("the note is empty", "give the text to record")
+    try:
+        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError as exc:
+        raise UsageError(f"--date {day!r}: {exc}", "give the date as YYYY-MM-DD") from exc
+    if link and not link.startswith(("https://", "http://")):
+        raise UsageError(f"--link {link!r} is not an http(s) URL", "give a full https:// link")
+    path = notes or default_notes_path()
+    add_note(path, Note(when, area, text.strip(), link))
+    click.echo(f"noted in {path}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--author", "authors", multiple=True, help="The identity to check.")
+def doctor(path: Path, authors: tuple[str, ...]) -> None:
+    """Check git, the repository, your identity and what can be collected."""
+    from miner import doctor as checks
+
+    failed = False
+    for check in checks.run_checks(path, authors):
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
+        click.echo(f"[{mark}] {check.name}: {check.detail}")
+        failed |= check.status == "fail"
+    if failed:
+        raise MinerError("some checks failed", "see the lines marked FAIL above")
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write to stdout, or to ``output`` atomically so a failure leaves no half file."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = output.expanduser()
+    if not target.parent.is_dir():
+        raise UsageError(f"-o {output}: folder {target.parent} does not exist", "create it first")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise MinerError(f"cannot write {output}: {exc.strerror}") from exc
+    click.echo(f"wrote {output}", err=True)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """Progress on stderr, only on a terminal and only once work has taken a second."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    from rich.console import Console
+
+    status = Console(stderr=True).status("collecting")
+    timer = threading.Timer(1.0, status.start)
+    timer.start()
+    try:
+        yield lambda message: status.update(message)
+    finally:
+        timer.cancel()
+        status.stop()

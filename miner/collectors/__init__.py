@@ -1,0 +1,1 @@
+"""Collectors: one module per source, each yielding ``Evidence`` with provenance."""

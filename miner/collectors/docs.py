@@ -1,0 +1,103 @@
+"""Design documents, RFCs and ADRs the subject added or substantially changed.
+
+Read from the same commits as the git collector: a document counts when the
+subject's commits in the period add at least ``MIN_LINES`` lines to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from miner import gitcmd
+from miner.collectors.git import GitHistory
+from miner.engine.conditions import path_matches
+from miner.model import Evidence, Source, Stats
+
+DOC_GLOBS = (
+    "docs/design/**",
+    "design/**",
+    "design-docs/**",
+    "rfcs/**",
+    "rfc/**",
+    "adr/**",
+    "docs/adr/**",
+    "docs/adrs/**",
+    "doc/adr/**",
+    "docs/decisions/**",
+    "decisions/**",
+    "docs/rfcs/**",
+    "*-design.md",
+    "*_design.md",
+    "RFC-*.md",
+    "rfc-*.md",
+    "ADR-*.md",
+)
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org")
+MIN_LINES = 20
+
+
+def is_design_doc(path: str) -> bool:
+    return path.lower().endswith(DOC_SUFFIXES) and path_matches(path, DOC_GLOBS)
+
+
+@dataclass
+class _Doc:
+    path: str
+    first: datetime
+    sha: str
+    additions: int = 0
+    deletions: int = 0
+    commits: list[str] = field(default_factory=list)
+
+
+class DocsCollector:
+    def __init__(self, history: GitHistory) -> None:
+        self.history = history
+        self._items = 0
+
+    def collect(self) -> Iterator[Evidence]:
+        docs: dict[str, _Doc] = {}
+        for authored in self.history.commits():
+            commit = authored.commit
+            for change in commit.files:
+                if not is_design_doc(change.path):
+                    continue
+                doc = docs.setdefault(change.path, _Doc(change.path, commit.date, commit.sha))
+                doc.additions += change.additions
+                doc.deletions += change.deletions
+                doc.commits.append(commit.sha)
+                doc.sha = commit.sha
+        repo = self.history.repo
+        for doc in sorted(docs.values(), key=lambda d: d.first):
+            if doc.additions < MIN_LINES:
+                continue
+            self._items += 1
+            url = f"{repo.web_url}/blob/{doc.sha}/{doc.path}" if repo.web_url else None
+            yield Evidence(
+                id=f"doc:{repo.name}:{doc.path}",
+                kind="design_doc",
+                source="git",
+                repo=repo.name,
+                title=self._title(doc),
+                date=doc.first,
+                url=url,
+                stats=Stats(doc.additions, doc.deletions, 1),
+                paths=(doc.path,),
+                message=f"{len(doc.commits)} commit(s): " + ", ".join(s[:10] for s in doc.commits),
+            )
+
+    def _title(self, doc: _Doc) -> str:
+        """The document's first heading at its last commit, else its file name."""
+        text = gitcmd.run(self.history.repo.root, "show", f"{doc.sha}:{doc.path}", check=False)
+        for line in text.splitlines()[:40]:
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                return stripped.lstrip("#").strip() or doc.path
+            if stripped.lower().startswith("title:"):
+                return stripped[6:].strip().strip("\"'") or doc.path
+        return doc.path.rsplit("/", 1)[-1]
+
+    def source(self) -> Source:
+        return Source(kind="docs", location=self.history.repo.name, items=self._items)

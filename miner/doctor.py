@@ -1,0 +1,98 @@
+"""``miner doctor``: what works, what does not, and what to do about it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from miner import gitcmd
+from miner.errors import MinerError
+from miner.identity import Matcher, default_author, resolve_subject
+
+MIN_GIT = (2, 30)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Literal["ok", "warn", "fail"]
+    detail: str
+
+
+def run_checks(path: Path, authors: tuple[str, ...]) -> Iterator[Check]:
+    yield _git_version()
+    try:
+        repo = gitcmd.open_repo(path)
+    except MinerError as exc:
+        yield Check("repository", "fail", exc.line())
+        return
+    yield Check("repository", "ok", f"{repo.root} ({repo.name})")
+    if not repo.has_commits:
+        yield Check("history", "fail", "no commits yet")
+        return
+    if repo.shallow:
+        yield Check("history", "warn", "shallow clone: run `git fetch --unshallow` for all of it")
+    else:
+        yield Check("history", "ok", "complete (not shallow)")
+    yield _mailmap(repo.root)
+    yield from _identity(repo, authors)
+    yield Check(
+        "github", "warn", "GitHub collection is not available in this version; reports say so"
+    )
+
+
+def _git_version() -> Check:
+    try:
+        out = subprocess.run(
+            [gitcmd.git_path(), "--version"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (MinerError, OSError, subprocess.CalledProcessError) as exc:
+        return Check("git", "fail", str(exc))
+    m = re.search(r"(\d+)\.(\d+)", out)
+    version = (int(m[1]), int(m[2])) if m else (0, 0)
+    if version < MIN_GIT:
+        return Check("git", "fail", f"{out}: miner needs git {MIN_GIT[0]}.{MIN_GIT[1]} or newer")
+    return Check("git", "ok", out)
+
+
+def _mailmap(root: Path) -> Check:
+    configured = gitcmd.run(root, "config", "mailmap.file", check=False).strip()
+    if (root / ".mailmap").is_file() or configured:
+        where = configured or ".mailmap"
+        return Check("mailmap", "ok", f"{where} in use: aliases are merged as git log does")
+    return Check("mailmap", "warn", "no .mailmap: each email counts only as itself")
+
+
+def _identity(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Iterator[Check]:
+    try:
+        subject = resolve_subject(repo.root, authors or (default_author(repo.root),))
+    except MinerError as exc:
+        yield Check("identity", "fail", exc.line())
+        return
+    yield Check("identity", "ok", ", ".join(subject.emails + subject.names))
+    matcher = Matcher(subject)
+    patterns = [f"--author={p}" for p in matcher.git_author_patterns()]
+    out = gitcmd.run(
+        repo.root,
+        "log",
+        "--no-merges",
+        "--use-mailmap",
+        "-F",
+        "-i",
+        *patterns,
+        "--format=%aN%x1f%aE%x1f%at",
+        "HEAD",
+    )
+    rows = [line.split("\x1f") for line in out.splitlines()]
+    mine = [r for r in rows if matcher(r[0], r[1])]
+    if not mine:
+        yield Check("commits", "warn", "no commits by this identity; check --author or .mailmap")
+        return
+    last = max(int(r[2]) for r in mine)
+    from miner.model import utc
+
+    yield Check("commits", "ok", f"{len(mine)} commits, the latest on {utc(last):%Y-%m-%d}")

@@ -1,0 +1,218 @@
+"""Conditions over evidence fields, compiled once from a rule pack's YAML.
+
+A condition is a mapping whose keys must all hold. Keys:
+
+- ``kind``, ``role``, ``source``, ``review_state``: a value or a list of values;
+- ``paths_any``: at least one touched path matches one of the globs;
+- ``paths_all``: the item touches paths and every one matches one of the globs;
+- ``title`` (first line) and ``text`` (title and message): a regular expression,
+  searched case-insensitively;
+- ``labels_any``: at least one label equals one of these, ignoring case;
+- ``min_changes``/``max_changes`` (lines added plus removed), ``min_files``/``max_files``;
+- ``home``, ``newcomer_author``, ``co_authored``: true or false;
+- ``any`` / ``all``: a list of conditions; ``not``: one condition.
+
+Globs: a pattern without ``/`` matches a file name at any depth (as in
+``.gitignore``); one with ``/`` matches the whole path from the repository root;
+``**`` spans directories, ``*`` and ``?`` stay inside one path segment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from miner.model import KINDS, Mapped
+
+Test = Callable[["Facts"], bool]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The fields a condition may look at, flattened from one item of evidence."""
+
+    kind: str
+    source: str
+    role: str
+    title: str
+    text: str
+    paths: tuple[str, ...]
+    labels: tuple[str, ...]
+    changes: int
+    files: int
+    home: bool
+    review_state: str | None
+    newcomer_author: bool | None
+    co_authored: bool
+
+    @classmethod
+    def of(cls, item: Mapped) -> Facts:
+        e = item.evidence
+        stats = e.stats
+        return cls(
+            kind=e.kind,
+            source=e.source,
+            role=e.role,
+            title=e.title,
+            text=f"{e.title}\n{e.message}",
+            paths=e.paths,
+            labels=e.labels,
+            changes=stats.changes if stats else 0,
+            files=stats.files if stats else len(e.paths),
+            home=item.home,
+            review_state=e.review_state,
+            newcomer_author=e.newcomer_author,
+            co_authored=bool(e.co_authors) or e.role == "co-author",
+        )
+
+
+ROLES = ("author", "co-author", "reviewer", "commenter")
+REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING")
+CHOICES: dict[str, tuple[str, ...] | None] = {
+    "kind": KINDS,
+    "role": ROLES,
+    "source": None,
+    "review_state": REVIEW_STATES,
+}
+BOOLEANS = ("home", "newcomer_author", "co_authored")
+NUMBERS = {
+    "min_changes": ("changes", True),
+    "max_changes": ("changes", False),
+    "min_files": ("files", True),
+    "max_files": ("files", False),
+}
+GLOBS = ("paths_any", "paths_all")
+PATTERNS = ("title", "text")
+KEYS = (
+    *CHOICES,
+    *BOOLEANS,
+    *NUMBERS,
+    *GLOBS,
+    *PATTERNS,
+    "labels_any",
+    "any",
+    "all",
+    "not",
+)
+
+
+class ConditionProblem(Exception):
+    """A condition that cannot be compiled; ``line`` points into the YAML."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@lru_cache(maxsize=1024)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """The regular expression a path glob stands for (see the module docstring)."""
+    anchored = "/" in pattern.rstrip("/")
+    body = pattern.lstrip("/")
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        if body.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+        elif body.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif body[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif body[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(body[i]))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(f"{prefix}{''.join(out)}")
+
+
+def path_matches(path: str, globs: Sequence[str]) -> bool:
+    return any(glob_regex(g).fullmatch(path) for g in globs)
+
+
+def compile_condition(node: Any, line: int, line_of: Callable[[Any, str], int]) -> Test:
+    """Compile one condition mapping; raise ``ConditionProblem`` for the first fault in it.
+
+    ``line_of(mapping, key)`` gives the YAML line of a key, for messages.
+    """
+    if not isinstance(node, dict) or not node:
+        raise ConditionProblem("a condition must be a non-empty mapping of keys to values", line)
+    tests = [_compile_key(node, key, line_of(node, key), line_of) for key in node]
+    return lambda facts: all(t(facts) for t in tests)
+
+
+def _compile_key(node: dict[str, Any], key: str, line: int, line_of: Any) -> Test:
+    value = node[key]
+    if key in CHOICES:
+        return _choice(key, value, line)
+    if key in BOOLEANS:
+        if not isinstance(value, bool):
+            raise ConditionProblem(f"'{key}' takes true or false, not {value!r}", line)
+        return lambda f: getattr(f, key) is value
+    if key in NUMBERS:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConditionProblem(f"'{key}' takes a whole number, not {value!r}", line)
+        field, at_least = NUMBERS[key]
+        if at_least:
+            return lambda f: int(getattr(f, field)) >= value
+        return lambda f: int(getattr(f, field)) <= value
+    if key in GLOBS:
+        globs = _strings(key, value, line)
+        if key == "paths_any":
+            return lambda f: any(path_matches(p, globs) for p in f.paths)
+        return lambda f: bool(f.paths) and all(path_matches(p, globs) for p in f.paths)
+    if key in PATTERNS:
+        pattern = _regex(key, value, line)
+        return lambda f: pattern.search(getattr(f, key)) is not None
+    if key == "labels_any":
+        wanted = {s.lower() for s in _strings(key, value, line)}
+        return lambda f: any(label.lower() in wanted for label in f.labels)
+    if key in ("any", "all"):
+        if not isinstance(value, list) or not value:
+            raise ConditionProblem(f"'{key}' takes a non-empty list of conditions", line)
+        parts = [compile_condition(v, line, line_of) for v in value]
+        if key == "any":
+            return lambda f: any(p(f) for p in parts)
+        return lambda f: all(p(f) for p in parts)
+    if key == "not":
+        inner = compile_condition(value, line, line_of)
+        return lambda f: not inner(f)
+    known = ", ".join(KEYS)
+    raise ConditionProblem(f"unknown condition key '{key}' (known: {known})", line)
+
+
+def _choice(key: str, value: Any, line: int) -> Test:
+    values = _strings(key, value, line)
+    allowed = CHOICES[key]
+    for v in values:
+        if allowed is not None and v not in allowed:
+            raise ConditionProblem(
+                f"'{key}' has unknown value '{v}' (one of: {', '.join(allowed)})", line
+            )
+    chosen = frozenset(values)
+    return lambda f: getattr(f, key) in chosen
+
+
+def _strings(key: str, value: Any, line: int) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, str) and v for v in items):
+        raise ConditionProblem(f"'{key}' takes a string or a list of strings", line)
+    return tuple(items)
+
+
+def _regex(key: str, value: Any, line: int) -> re.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise ConditionProblem(f"'{key}' takes a regular expression", line)
+    try:
+        return re.compile(value, re.IGNORECASE | re.MULTILINE)
+    except re.error as exc:
+        raise ConditionProblem(f"'{key}' is not a valid regular expression: {exc}", line) from exc

@@ -1,0 +1,79 @@
+"""Map evidence to areas with a rule pack, and run the pack's own examples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from miner.engine.conditions import Facts
+from miner.engine.schema import Example, Rule, RulePack
+from miner.model import Evidence, Kind, Mapped, Mapping, Role, Stats
+
+
+def evaluate(pack: RulePack, items: Iterable[Evidence], home_repos: frozenset[str]) -> list[Mapped]:
+    """Every item with the mappings of every rule it matches, in pack order.
+
+    An item is ``home`` when its repository is one of ``home_repos`` (or when no
+    home repositories are known, as for a local clone on its own).
+    """
+    mapped = []
+    for evidence in items:
+        home = not home_repos or evidence.repo.lower() in home_repos
+        mapped.append(map_item(pack, Mapped(evidence, (), home)))
+    return mapped
+
+
+def map_item(pack: RulePack, item: Mapped) -> Mapped:
+    facts = Facts.of(item)
+    mappings = tuple(
+        Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight)
+        for r in pack.rules
+        if r.when(facts)
+    )
+    return Mapped(item.evidence, mappings, item.home)
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    rule: Rule
+    example: Example
+    expected: bool
+
+
+def run_examples(pack: RulePack) -> list[ExampleFailure]:
+    """The examples whose outcome differs from what the rule promises."""
+    failures = []
+    for rule in pack.rules:
+        for expected, examples in ((True, rule.must_match), (False, rule.must_not_match)):
+            for example in examples:
+                if rule.when(Facts.of(example_item(example.fields))) != expected:
+                    failures.append(ExampleFailure(rule, example, expected))
+    return failures
+
+
+def example_item(fields: dict[str, Any]) -> Mapped:
+    """An item of evidence made from an example's fields, with plain defaults."""
+    paths = tuple(str(p) for p in fields.get("paths", ()))
+    evidence = Evidence(
+        id="example",
+        kind=cast(Kind, fields.get("kind", "commit")),
+        source=str(fields.get("source", "git")),
+        repo="example",
+        title=str(fields.get("title", "")),
+        date=datetime(2024, 1, 1, tzinfo=UTC),
+        stats=Stats(
+            additions=int(fields.get("additions", 0)),
+            deletions=int(fields.get("deletions", 0)),
+            files=int(fields.get("files", len(paths))),
+        ),
+        paths=paths,
+        message=str(fields.get("message", "")),
+        labels=tuple(str(label) for label in fields.get("labels", ())),
+        role=cast(Role, fields.get("role", "author")),
+        review_state=fields.get("review_state"),
+        newcomer_author=fields.get("newcomer_author"),
+        co_authors=tuple(str(c) for c in fields.get("co_authors", ())),
+    )
+    return Mapped(evidence, (), bool(fields.get("home", True)))

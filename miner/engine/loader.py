@@ -1,0 +1,316 @@
+"""Load a rule pack from YAML, checking all of it and naming every problem by line.
+
+A pack may ``extends: <pack>`` another: its areas and rules are added to the
+base pack's, and a rule with the id of a base rule replaces it.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from miner.engine.conditions import ConditionProblem, compile_condition
+from miner.engine.schema import Condition, Example, Rule, RulePack
+from miner.errors import RulePackError
+from miner.model import Area, RulePackInfo
+
+DEFAULT_PACK = "senior-sde"
+EXAMPLE_FIELDS = {
+    "kind": str,
+    "source": str,
+    "role": str,
+    "title": str,
+    "message": str,
+    "paths": list,
+    "labels": list,
+    "additions": int,
+    "deletions": int,
+    "files": int,
+    "home": bool,
+    "review_state": str,
+    "newcomer_author": bool,
+    "co_authors": list,
+}
+
+
+class LineDict(dict[Any, Any]):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines: dict[Any, int] = {}
+        self.duplicates: list[tuple[Any, int]] = []
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            key = str(key)
+        if key in data:
+            data.duplicates.append((key, line))
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = line
+    return data
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def line_of(node: Any, key: str) -> int:
+    if isinstance(node, LineDict):
+        return node.key_lines.get(key, node.line)
+    return 0
+
+
+def builtin_packs() -> dict[str, Path]:
+    folder = importlib.resources.files("miner.rules")
+    return {
+        Path(entry.name).stem: Path(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    }
+
+
+def resolve_pack_path(name_or_path: str | None) -> Path:
+    """A built-in pack by name, or a file the user gave."""
+    packs = builtin_packs()
+    name = name_or_path or DEFAULT_PACK
+    if name in packs:
+        return packs[name]
+    path = Path(name)
+    if not path.is_file():
+        known = ", ".join(sorted(packs))
+        raise RulePackError(
+            name, [f"{name}: no such file and no built-in pack by that name (built-in: {known})"]
+        )
+    return path
+
+
+def load_pack(name_or_path: str | None = None) -> RulePack:
+    """Load and check a rule pack; raise ``RulePackError`` listing every problem."""
+    return _load(resolve_pack_path(name_or_path), seen=())
+
+
+def _load(path: Path, seen: tuple[Path, ...]) -> RulePack:
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(shown, [f"{shown}: cannot be read ({exc})"]) from exc
+    try:
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RulePackError(shown, [f"{shown}:{line}: not valid YAML: {problem}"]) from exc
+    problems: list[str] = []
+    pack = _check(doc, path, seen, problems)
+    if problems or pack is None:
+        raise RulePackError(shown, problems)
+    return pack
+
+
+def _check(doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str]) -> RulePack | None:
+    shown = str(path)
+
+    def problem(line: int, message: str) -> None:
+        problems.append(f"{shown}:{line}: {message}")
+
+    if not isinstance(doc, LineDict):
+        problem(1, "a rule pack is a mapping with 'name', 'version', 'areas' and 'rules'")
+        return None
+    _report_duplicates(doc, problem)
+    for key in doc:
+        if key not in ("name", "version", "description", "extends", "areas", "rules"):
+            problem(line_of(doc, key), f"unknown top-level key '{key}'")
+    name = _text(doc, "name", problem, required=True)
+    version = str(doc.get("version", "")) or "1"
+    base: RulePack | None = None
+    if "extends" in doc:
+        base = _base_pack(doc, path, seen, problem)
+    areas = list(base.areas) if base else []
+    areas += _areas(doc, problem, known=[a.id for a in areas])
+    area_ids = {a.id for a in areas}
+    rules = _rules(doc, problem, area_ids, required=base is None)
+    if base:
+        overriding = {r.id for r in rules}
+        rules = [r for r in base.rules if r.id not in overriding] + rules
+    if not areas:
+        problem(doc.line, "the pack defines no areas")
+    return RulePack(
+        path=shown,
+        info=RulePackInfo(name=name or path.stem, version=version),
+        description=str(doc.get("description", "")),
+        areas=tuple(areas),
+        rules=tuple(rules),
+    )
+
+
+def _base_pack(doc: LineDict, path: Path, seen: tuple[Path, ...], problem: Any) -> RulePack | None:
+    name = doc["extends"]
+    line = line_of(doc, "extends")
+    if not isinstance(name, str):
+        problem(line, "'extends' names a built-in pack or a file")
+        return None
+    packs = builtin_packs()
+    base_path = packs.get(name) or (path.parent / name)
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        problem(line, f"'extends: {name}' makes a cycle")
+        return None
+    try:
+        return _load(base_path, (*seen, path.resolve()))
+    except RulePackError as exc:
+        problem(line, f"cannot extend '{name}': {exc.problems[0]}")
+        return None
+
+
+def _areas(doc: LineDict, problem: Any, known: list[str]) -> list[Area]:
+    raw = doc.get("areas", [])
+    if not isinstance(raw, list):
+        problem(line_of(doc, "areas"), "'areas' is a list of areas")
+        return []
+    areas: list[Area] = []
+    for node in raw:
+        if not isinstance(node, LineDict):
+            problem(line_of(doc, "areas"), "each area is a mapping with id, title and hint")
+            continue
+        _report_duplicates(node, problem)
+        _unknown_keys(node, ("id", "title", "description", "hint"), "area", problem)
+        area_id = _text(node, "id", problem, required=True)
+        title = _text(node, "title", problem, required=True)
+        hint = _text(node, "hint", problem, required=True)
+        if area_id and area_id in known:
+            problem(line_of(node, "id"), f"area '{area_id}' is defined twice")
+            continue
+        if area_id and title and hint:
+            known.append(area_id)
+            areas.append(Area(area_id, title, str(node.get("description", "")), hint))
+    return areas
+
+
+def _rules(doc: LineDict, problem: Any, area_ids: set[str], required: bool) -> list[Rule]:
+    raw = doc.get("rules", [])
+    if not isinstance(raw, list) or (required and not raw):
+        problem(line_of(doc, "rules"), "'rules' is a non-empty list of rules")
+        return []
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for node in raw:
+        if not isinstance(node, LineDict):
+            problem(line_of(doc, "rules"), "each rule is a mapping")
+            continue
+        rule = _rule(node, problem, area_ids)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            problem(line_of(node, "id"), f"rule id '{rule.id}' is used twice")
+            continue
+        seen.add(rule.id)
+        rules.append(rule)
+    return rules
+
+
+def _rule(node: LineDict, problem: Any, area_ids: set[str]) -> Rule | None:
+    _report_duplicates(node, problem)
+    _unknown_keys(node, ("id", "area", "reason", "weight", "when", "examples"), "rule", problem)
+    rule_id = _text(node, "id", problem, required=True)
+    where = f"rule '{rule_id}'" if rule_id else "rule"
+    area = _text(node, "area", problem, required=True)
+    if area and area not in area_ids:
+        known = ", ".join(sorted(area_ids)) or "none"
+        problem(line_of(node, "area"), f"{where} names unknown area '{area}' (known: {known})")
+    reason = _text(node, "reason", problem, required=True)
+    weight = node.get("weight", 1)
+    if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 5:
+        problem(line_of(node, "weight"), f"{where}: 'weight' is a whole number from 1 to 5")
+        weight = 1
+    when: Condition | None = None
+    if "when" not in node:
+        problem(node.line, f"{where} has no 'when' condition")
+    else:
+        try:
+            test = compile_condition(node["when"], line_of(node, "when"), line_of)
+            when = Condition(source=node["when"], test=test)
+        except ConditionProblem as exc:
+            problem(exc.line, f"{where}: {exc.message}")
+    match, no_match = _examples(node, where, problem)
+    if not (rule_id and area and reason and when) or area not in area_ids:
+        return None
+    return Rule(rule_id, area, reason, weight, when, match, no_match, node.line)
+
+
+def _examples(
+    node: LineDict, where: str, problem: Any
+) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    raw = node.get("examples")
+    line = line_of(node, "examples")
+    if not isinstance(raw, LineDict):
+        problem(line, f"{where} needs 'examples' with 'match' and 'no_match' lists")
+        return (), ()
+    _unknown_keys(raw, ("match", "no_match"), "examples", problem)
+    found: list[tuple[Example, ...]] = []
+    for key in ("match", "no_match"):
+        items = raw.get(key)
+        if not isinstance(items, list) or not items:
+            problem(line_of(raw, key), f"{where} needs at least one '{key}' example")
+            found.append(())
+            continue
+        found.append(tuple(e for e in (_example(i, raw, key, where, problem) for i in items) if e))
+    return found[0], found[1]
+
+
+def _example(item: Any, parent: LineDict, key: str, where: str, problem: Any) -> Example | None:
+    if not isinstance(item, LineDict):
+        problem(line_of(parent, key), f"{where}: each example is a mapping of evidence fields")
+        return None
+    ok = True
+    for field, value in item.items():
+        expected = EXAMPLE_FIELDS.get(field)
+        if expected is None:
+            known = ", ".join(EXAMPLE_FIELDS)
+            problem(line_of(item, field), f"{where}: unknown example field '{field}' ({known})")
+            ok = False
+        elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            problem(line_of(item, field), f"{where}: example field '{field}' has the wrong type")
+            ok = False
+    return Example(fields=dict(item), line=item.line) if ok else None
+
+
+def _text(node: LineDict, key: str, problem: Any, required: bool) -> str:
+    value = node.get(key)
+    if value is None:
+        if required:
+            problem(node.line, f"missing '{key}'")
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or str(value) == "":
+        problem(line_of(node, key), f"'{key}' must be text")
+        return ""
+    return str(value)
+
+
+def _unknown_keys(node: LineDict, allowed: tuple[str, ...], what: str, problem: Any) -> None:
+    for key in node:
+        if key not in allowed:
+            problem(
+                line_of(node, key), f"unknown {what} key '{key}' (allowed: {', '.join(allowed)})"
+            )
+
+
+def _report_duplicates(node: LineDict, problem: Any) -> None:
+    for key, line in node.duplicates:
+        problem(line, f"key '{key}' appears twice in one mapping")

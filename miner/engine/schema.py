@@ -1,0 +1,52 @@
+"""The shape of a rule pack once loaded and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from miner.model import Area, RulePackInfo
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition: ``test`` decides, ``source`` is the YAML it came from."""
+
+    source: Any
+    test: Any  # Callable[[Facts], bool]; typed loosely to keep the dataclass frozen-hashable
+
+    def __call__(self, facts: Any) -> bool:
+        return bool(self.test(facts))
+
+
+@dataclass(frozen=True)
+class Example:
+    fields: dict[str, Any]
+    line: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    area: str
+    reason: str
+    weight: int
+    when: Condition
+    must_match: tuple[Example, ...]
+    must_not_match: tuple[Example, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class RulePack:
+    path: str
+    info: RulePackInfo
+    description: str
+    areas: tuple[Area, ...]
+    rules: tuple[Rule, ...]
+
+    def area(self, area_id: str) -> Area:
+        return next(a for a in self.areas if a.id == area_id)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)

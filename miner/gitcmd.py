@@ -1,0 +1,156 @@
+"""Plain ``git`` subprocesses: the one place the code talks to git."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from miner.errors import GitError, RepositoryError, UsageError
+
+# Fixed, locale-free output whatever the user's environment says.
+_ENV_OVERRIDES = {"LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, **_ENV_OVERRIDES}
+
+
+def git_path() -> str:
+    found = shutil.which("git")
+    if not found:
+        raise GitError("git is not installed or not on PATH", "install git 2.30 or newer")
+    return found
+
+
+def run(repo: Path, *args: str, check: bool = True, stdin: str | None = None) -> str:
+    """Run ``git -C repo args`` and return its stdout as text."""
+    proc = subprocess.run(
+        [git_path(), "-C", str(repo), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=_env(),
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        detail = proc.stderr.strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+    return proc.stdout
+
+
+def stream(repo: Path, args: Sequence[str], chunk: int = 1 << 16) -> Iterator[bytes]:
+    """Yield ``git -C repo args`` stdout in chunks as it is produced."""
+    with subprocess.Popen(
+        [git_path(), "-C", str(repo), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        while data := proc.stdout.read(chunk):
+            yield data
+        err = proc.stderr.read().decode("utf-8", "replace").strip()
+        if proc.wait() != 0:
+            lines = err.splitlines()
+            raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A local clone and what the collectors need to know about it."""
+
+    root: Path
+    has_commits: bool
+    shallow: bool
+    remote_url: str | None
+    name: str  # owner/name for a known forge, else the folder's path
+    web_url: str | None  # https://host/owner/name when the remote is on a forge
+    forge: str | None  # "github", "gitlab" or None
+
+    def commit_url(self, sha: str) -> str | None:
+        if self.web_url is None:
+            return None
+        if self.forge == "gitlab":
+            return f"{self.web_url}/-/commit/{sha}"
+        return f"{self.web_url}/commit/{sha}"
+
+    def tag_url(self, tag: str) -> str | None:
+        if self.web_url is None:
+            return None
+        if self.forge == "gitlab":
+            return f"{self.web_url}/-/tags/{tag}"
+        return f"{self.web_url}/releases/tag/{tag}"
+
+
+def open_repo(path: Path) -> Repo:
+    """Check that ``path`` is a Git work tree and describe it; raise a clear error if not."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or directory", "give the path of a Git clone")
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a directory", "give the path of a Git clone")
+    git_path()
+    top = run(path, "rev-parse", "--show-toplevel", check=False).strip()
+    if not top:
+        raise RepositoryError(
+            f"{path} is not a Git repository", "run miner inside a clone or give its path"
+        )
+    root = Path(top)
+    has_commits = bool(run(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
+    shallow = run(root, "rev-parse", "--is-shallow-repository", check=False).strip() == "true"
+    remote = _remote_url(root)
+    forge, slug, web = parse_remote(remote) if remote else (None, None, None)
+    return Repo(root, has_commits, shallow, remote, slug or str(root), web, forge)
+
+
+def _remote_url(root: Path) -> str | None:
+    remotes = run(root, "remote", check=False).split()
+    if not remotes:
+        return None
+    name = (
+        "origin" if "origin" in remotes else ("upstream" if "upstream" in remotes else remotes[0])
+    )
+    url = run(root, "remote", "get-url", name, check=False).strip()
+    return url or None
+
+
+def parse_remote(url: str) -> tuple[str | None, str | None, str | None]:
+    """(forge, owner/name, web URL) for a GitHub or GitLab remote; Nones otherwise.
+
+    Credentials in an https remote (``https://user:token@host/...``) are dropped.
+    """
+    text = url.strip()
+    host = path = ""
+    if "://" in text:
+        rest = text.split("://", 1)[1]
+        hostpart, _, path = rest.partition("/")
+        host = hostpart.rsplit("@", 1)[-1].split(":", 1)[0]
+    elif ":" in text and not text.startswith("/"):
+        hostpart, _, path = text.partition(":")
+        host = hostpart.rsplit("@", 1)[-1]
+    path = path.strip("/").removesuffix(".git")
+    lowered = host.lower()
+    forge = "github" if "github" in lowered else "gitlab" if "gitlab" in lowered else None
+    if forge is None or path.count("/") < 1:
+        return None, None, None
+    return forge, path, f"https://{host}/{path}"
+
+
+def run_bytes(repo: Path, args: Sequence[str], stdin: str) -> bytes:
+    """Run ``git -C repo args`` with ``stdin`` and return its raw stdout."""
+    proc = subprocess.run(
+        [git_path(), "-C", str(repo), *args],
+        input=stdin.encode(),
+        capture_output=True,
+        env=_env(),
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+    return proc.stdout

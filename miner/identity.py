@@ -1,0 +1,129 @@
+"""Who the subject is: emails, names and logins resolved into one person.
+
+Identities are joined only through the repository's ``.mailmap`` (git resolves
+it; nothing here parses it) and the values the user gives, never by a name that
+merely looks alike. Bots are never the subject by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from miner import gitcmd
+from miner.errors import IdentityError
+from miner.model import Subject
+
+_NOREPLY = re.compile(r"^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$", re.IGNORECASE)
+_IDENT = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
+
+
+def is_bot(name: str, email: str) -> bool:
+    """Whether an identity belongs to an automation account rather than a person."""
+    lowered_name, lowered_email = name.lower(), email.lower()
+    return (
+        lowered_name.endswith("[bot]")
+        or "[bot]@" in lowered_email
+        or lowered_email in ("noreply@github.com", "action@github.com")
+    )
+
+
+def noreply_login(email: str) -> str | None:
+    """The GitHub login behind a ``users.noreply.github.com`` address, if it is one."""
+    m = _NOREPLY.match(email)
+    return m[1].lower() if m else None
+
+
+def parse_ident(text: str) -> tuple[str, str]:
+    """``Name <email>`` as (name, email); a bare email gives an empty name."""
+    m = _IDENT.match(text)
+    if m:
+        return m[1], m[2].strip()
+    return "", text.strip()
+
+
+def default_author(repo: Path) -> str:
+    """The repository's ``user.email``, refusing a bot as the default subject."""
+    email = gitcmd.run(repo, "config", "user.email", check=False).strip()
+    if not email:
+        raise IdentityError(
+            "no author given and git config user.email is not set",
+            "pass --author EMAIL (repeatable) or set git config user.email",
+        )
+    name = gitcmd.run(repo, "config", "user.name", check=False).strip()
+    if is_bot(name, email):
+        raise IdentityError(
+            f"git config user.email is a bot account ({email})",
+            "pass --author with the person's own email",
+        )
+    return email
+
+
+def canonical(repo: Path | None, idents: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each ``Name <email>`` or ``<email>`` resolved through the repository's mailmap."""
+    unique = list(dict.fromkeys(idents))
+    if repo is None or not unique:
+        return {i: parse_ident(i) for i in unique}
+    resolved: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(unique), 200):
+        batch = unique[start : start + 200]
+        out = gitcmd.run(repo, "check-mailmap", *batch).splitlines()
+        for given, line in zip(batch, out, strict=True):
+            resolved[given] = parse_ident(line)
+    return resolved
+
+
+def resolve_subject(repo: Path | None, authors: Iterable[str]) -> Subject:
+    """The subject from ``--author`` values: emails resolved through the mailmap,
+    anything else taken as both an exact author name and a GitHub login."""
+    emails: list[str] = []
+    names: list[str] = []
+    logins: list[str] = []
+    given = [a.strip() for a in authors if a.strip()]
+    if not given:
+        raise IdentityError("--author is empty", "give an email, a name or a GitHub login")
+    email_values = [a for a in given if "@" in a]
+    resolved = canonical(repo, [f"<{e}>" for e in email_values])
+    for email in email_values:
+        emails.append(email.lower())
+        emails.append(resolved[f"<{email}>"][1].lower())
+        if login := noreply_login(email):
+            logins.append(login)
+    for value in given:
+        if "@" not in value:
+            names.append(value)
+            if re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})", value):
+                logins.append(value.lower())
+    return Subject(
+        emails=tuple(dict.fromkeys(emails)),
+        names=tuple(dict.fromkeys(names)),
+        logins=tuple(dict.fromkeys(logins)),
+    )
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Decides whether a mailmap-resolved identity is the subject."""
+
+    subject: Subject
+
+    def __call__(self, name: str, email: str, *, explicit_only: bool = False) -> bool:
+        lowered = email.lower()
+        if lowered in self.subject.emails:
+            return True
+        if is_bot(name, email) or explicit_only:
+            return False
+        if name and name in self.subject.names:
+            return True
+        login = noreply_login(email)
+        return login is not None and login in self.subject.logins
+
+    def git_author_patterns(self) -> list[str]:
+        """Fixed strings for ``git log -F -i --author``: a superset of what matches,
+        narrowed exactly afterwards by calling the matcher."""
+        patterns = [f"<{e}>" for e in self.subject.emails]
+        patterns += [f"{n} <" for n in self.subject.names]
+        patterns += [f"{login}@users.noreply.github.com>" for login in self.subject.logins]
+        return patterns

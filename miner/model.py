@@ -1,0 +1,191 @@
+"""The values that collectors, the engine and the reporter exchange.
+
+All of them are frozen: a collector yields ``Evidence``, the engine adds
+``Mapping`` values beside it, and the reporter only reads. Timestamps are
+timezone-aware UTC throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+Kind = Literal[
+    "commit",
+    "pull_request",
+    "review",
+    "review_comment",
+    "issue",
+    "issue_comment",
+    "design_doc",
+    "release",
+    "note",
+]
+KINDS: tuple[str, ...] = (
+    "commit",
+    "pull_request",
+    "review",
+    "review_comment",
+    "issue",
+    "issue_comment",
+    "design_doc",
+    "release",
+    "note",
+)
+Role = Literal["author", "co-author", "reviewer", "commenter"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open UTC interval ``[start, end)`` with the label the user gave."""
+
+    label: str
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("Period bounds must be timezone-aware")
+        if self.end <= self.start:
+            raise ValueError("Period end must follow its start")
+
+    def __contains__(self, moment: datetime) -> bool:
+        return self.start <= moment < self.end
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person the report is about, as the user named them.
+
+    ``emails`` are the canonical (mailmap-resolved) addresses to match;
+    ``names`` match a mailmap-resolved author name exactly, never loosely;
+    ``logins`` are GitHub logins.
+    """
+
+    emails: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    logins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stats:
+    additions: int = 0
+    deletions: int = 0
+    files: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.additions + self.deletions
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One thing the subject did, with where it came from."""
+
+    id: str
+    kind: Kind
+    source: str
+    repo: str
+    title: str
+    date: datetime
+    url: str | None = None
+    stats: Stats | None = None
+    paths: tuple[str, ...] = ()
+    message: str = ""
+    labels: tuple[str, ...] = ()
+    role: Role = "author"
+    review_state: str | None = None
+    newcomer_author: bool | None = None
+    co_authors: tuple[str, ...] = ()
+    # Which email or login of the subject this item was matched on.
+    matched_as: str = ""
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Why one item counts for one area: the rule that matched and its reason."""
+
+    area: str
+    rule: str
+    reason: str
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """An item of evidence with every area it counts for."""
+
+    evidence: Evidence
+    mappings: tuple[Mapping, ...]
+    home: bool = True
+
+    def strength(self, area: str | None = None) -> float:
+        """How strongly the item speaks for ``area``: rule weight, then size."""
+        weights = [m.weight for m in self.mappings if area is None or m.area == area]
+        size = self.evidence.stats.changes if self.evidence.stats else 0
+        return (max(weights) if weights else 0) * 1000 + min(size, 999)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What one collector scanned, how much it found, and what it could not see."""
+
+    kind: str
+    location: str
+    items: int
+    blind_spots: tuple[str, ...] = ()
+    matched_emails: tuple[str, ...] = ()
+    matched_names: tuple[str, ...] = ()
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    title: str
+    description: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class RulePackInfo:
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    area: Area
+    items: tuple[Mapped, ...]
+
+    @property
+    def gap(self) -> bool:
+        return not self.items
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: datetime
+    subject: Subject
+    period: Period
+    sources: tuple[Source, ...]
+    rule_pack: RulePackInfo
+    areas: tuple[AreaSummary, ...]
+    evidence: tuple[Mapped, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        found = {e for s in self.sources for e in s.matched_emails}
+        return tuple(sorted(found | set(self.subject.emails)))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        found = {n for s in self.sources for n in s.matched_names}
+        return tuple(sorted(found | set(self.subject.names)))
+
+
+def utc(timestamp: int | float) -> datetime:
+    """A Unix timestamp as an aware UTC datetime."""
+    return datetime.fromtimestamp(timestamp, tz=UTC)
