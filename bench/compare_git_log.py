@@ -517,8 +517,10 @@ def evaluate(
         )
     report, error = run_miner(cmd, case, store, timeout)
     if report is None:
-        dummy = datetime.fromtimestamp(0, UTC)
-        return Result(case, canonical, own_start or dummy, own_end or dummy, {}, error=error)
+        if own_start is None or own_end is None:
+            own_start = own_end = datetime.fromtimestamp(0, UTC)
+        truth = in_window(cache[key], own_start, own_end)
+        return Result(case, canonical, own_start, own_end, truth, error=error)
     try:
         start = datetime.fromisoformat(report["period"]["start"])
         end = datetime.fromisoformat(report["period"]["end"])

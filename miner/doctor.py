@@ -87,7 +87,7 @@ def _identity(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Iterator[Check]:
         "--format=%aN%x1f%aE%x1f%at",
         "HEAD",
     )
-    rows = [line.split("\x1f") for line in out.splitlines()]
+    rows = [line.split("\x1f") for line in gitcmd.lines(out)]
     mine = [r for r in rows if matcher(r[0], r[1])]
     if not mine:
         yield Check("commits", "warn", "no commits by this identity; check --author or .mailmap")

@@ -47,9 +47,8 @@ class RulePackError(MinerError):
     """A rule pack failed to load; ``problems`` lists every one with file and line."""
 
     def __init__(self, path: str, problems: list[str]) -> None:
-        first = problems[0] if problems else "unknown problem"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(f"bad rule pack {first}{more}", "fix the pack and run `miner rules test`")
+        count = f"{len(problems)} problem{'s' * (len(problems) != 1)}"
+        super().__init__(f"rule pack {path} has {count}", "fix it and run `miner rules test`")
         self.path = path
         self.problems = problems
 

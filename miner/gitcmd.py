@@ -154,3 +154,9 @@ def run_bytes(repo: Path, args: Sequence[str], stdin: str) -> bytes:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
     return proc.stdout
+
+
+def lines(text: str) -> list[str]:
+    """Non-empty output lines, split on newlines only: the fields hold control
+    characters (\\x1d-\\x1f) that ``str.splitlines`` would also split on."""
+    return [line for line in text.split("\n") if line]

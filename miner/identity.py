@@ -69,7 +69,7 @@ def canonical(repo: Path | None, idents: Iterable[str]) -> dict[str, tuple[str, 
     resolved: dict[str, tuple[str, str]] = {}
     for start in range(0, len(unique), 200):
         batch = unique[start : start + 200]
-        out = gitcmd.run(repo, "check-mailmap", *batch).splitlines()
+        out = gitcmd.lines(gitcmd.run(repo, "check-mailmap", *batch))
         for given, line in zip(batch, out, strict=True):
             resolved[given] = parse_ident(line)
     return resolved

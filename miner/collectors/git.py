@@ -186,7 +186,7 @@ class GitHistory:
             "--",
         )
         shas = []
-        for line in out.splitlines():
+        for line in gitcmd.lines(out):
             sha, name, email, at = line.split(_SEP)
             if utc(int(at)) in self.period and self.matcher(name, email):
                 shas.append(sha)
@@ -206,7 +206,7 @@ class GitHistory:
             "--",
         )
         candidates: list[tuple[str, list[str]]] = []
-        for line in out.splitlines():
+        for line in gitcmd.lines(out):
             sha, at, trailers = line.split(_SEP)
             if utc(int(at)) in self.period:
                 idents = [t.strip() for t in trailers.split(_TRAILER_SEP) if "<" in t]
@@ -282,7 +282,7 @@ class GitCollector:
             "--format=%(refname:short)%1f%(objecttype)%1f%(taggername)%1f%(taggeremail)"
             "%1f%(taggerdate:unix)%1f%(contents:subject)",
         )
-        rows = [line.split(_SEP) for line in out.splitlines() if line]
+        rows = [line.split(_SEP) for line in gitcmd.lines(out)]
         annotated = [r for r in rows if r[1] == "tag" and r[4]]
         self._lightweight_tags = len(rows) - len(annotated)
         resolved = canonical(self.repo.root, [f"{r[2]} {r[3]}" for r in annotated])

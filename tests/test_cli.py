@@ -1,0 +1,336 @@
+"""`miner` as a user runs it: real repositories, real rendering, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from miner.periods import parse_period
+from miner.report import json_schema
+from tests.conftest import Repo
+
+
+def seeded(repo: Repo) -> Repo:
+    repo.commit("Add parser tests", {"tests/test_parser.py": "def test_x():\n    assert 1\n"})
+    repo.commit(
+        "Speed up the tokenizer",
+        {"src/tokenizer.py": "".join(f"x{i} = {i}\n" for i in range(120))},
+        date="2024-05-10T09:30:00+00:00",
+    )
+    return repo
+
+
+def test_report_defaults_to_last_quarter_for_git_config_user_email(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    last = parse_period("last-quarter")
+    when = (last.start + timedelta(days=3)).isoformat()
+    repo.commit("Recent work on the scheduler", {"sched.py": "x\n"}, date=when)
+    repo.commit("Older work", {"old.py": "x\n"}, date=(last.start - timedelta(days=1)).isoformat())
+    result = miner("report", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert f"**Period:** {last.label}" in result.out
+    assert "Recent work on the scheduler" in result.out
+    assert "Older work" not in result.out
+    assert "ada@example.com" in result.out
+    assert result.err == ""
+
+
+def test_json_output_follows_the_shipped_schema(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    out = tmp_path / "out.json"
+    result = miner(
+        "report",
+        str(repo.path),
+        "--author",
+        "ada@example.com",
+        "--period",
+        "2024Q2",
+        "--format",
+        "json",
+        "-o",
+        str(out),
+    )
+    assert result.code == 0, result.err
+    assert result.out == ""
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, json_schema())
+    assert doc["period"] == {
+        "label": "2024Q2",
+        "start": "2024-04-01T00:00:00+00:00",
+        "end": "2024-07-01T00:00:00+00:00",
+    }
+    assert [a["id"] for a in doc["areas"]] == [
+        "career",
+        "delivery",
+        "operational",
+        "engineering",
+        "mentoring",
+        "growth",
+        "influence",
+    ]
+    titles = {e["title"]: e for e in doc["evidence"]}
+    tests = titles["Add parser tests"]
+    assert tests["stats"] == {"additions": 2, "deletions": 0, "files": 1}
+    assert {
+        "area": "engineering",
+        "rule": "tests-added",
+        "reason": "adds or changes tests",
+    } in tests["areas"]
+    counts = {a["id"]: a["evidence_count"] for a in doc["areas"]}
+    assert counts["engineering"] >= 1
+    assert all(a["gap"] == (a["evidence_count"] == 0) for a in doc["areas"])
+    github = next(s for s in doc["sources"] if s["kind"] == "github")
+    assert github["blind_spots"] and "GitHub not collected" in github["blind_spots"][0]
+
+
+def test_html_is_one_escaped_self_contained_file(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    repo.commit('Fix <script>alert("x")</script> & stuff', {"tests/test_a.py": "x\n"})
+    result = miner("report", str(repo.path), "--period", "2024Q2", "--format", "html")
+    assert result.code == 0, result.err
+    assert "<script>alert" not in result.out
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; stuff" in result.out
+    assert "<svg" in result.out
+    assert "http://" not in result.out.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<link" not in result.out and "src=" not in result.out
+
+
+def test_markdown_escapes_titles(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("Handle | pipes and [links](http://evil) *stars*", {"tests/test_a.py": "x\n"})
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert r"Handle \| pipes and \[links\](http://evil) \*stars\*" in result.out
+    assert "](http://evil)" not in result.out.replace(r"\](http://evil)", "")
+
+
+def test_an_author_with_no_commits_gets_every_area_as_a_gap(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    result = miner(
+        "report",
+        str(repo.path),
+        "--author",
+        "nobody@example.com",
+        "--period",
+        "2024Q2",
+        "--format",
+        "json",
+    )
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["evidence"] == []
+    assert all(a["gap"] for a in doc["areas"])
+
+
+def test_a_shallow_clone_works_with_a_warning(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    repo.commit("Newest", {"n.py": "x\n"}, date="2024-06-01T00:00:00+00:00")
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone)], check=True
+    )
+    result = miner("report", str(clone), "--author", "ada@example.com", "--period", "2024Q2")
+    assert result.code == 0, result.err
+    assert "miner: warning: shallow clone" in result.err
+    assert "Newest" in result.out
+    assert "Speed up the tokenizer" not in result.out
+    assert "shallow clone" in result.out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["--period", "2024Q5"], 2, "quarters Q1 to Q4"),
+        (["--period", "garbage"], 2, "not a period I know"),
+        (["--period", "2024-06-30..2024-04-01"], 2, "ends before it starts"),
+        (["--format", "pdf"], 2, "'pdf' is not one of 'md', 'html', 'json'"),
+        (["--author", " "], 1, "--author is empty"),
+        (["--github"], 2, "GitHub collection is not available"),
+    ],
+)
+def test_bad_options_fail_with_one_line_and_write_nothing(
+    repo: Repo,
+    miner,
+    tmp_path: Path,
+    args: list[str],
+    code: int,
+    says: str,  # type: ignore[no-untyped-def]
+) -> None:
+    seeded(repo)
+    out = tmp_path / "out.md"
+    result = miner("report", str(repo.path), "-o", str(out), *args)
+    assert result.code == code
+    assert says in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert result.err.startswith("miner: error: ")
+    assert not out.exists()
+
+
+def test_not_a_git_repository(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = miner("report", str(plain))
+    assert result.code == 1
+    assert (
+        result.err
+        == f"miner: error: {plain} is not a Git repository; "
+        "run miner inside a clone or give its path\n"
+    )
+    result = miner("report", cwd=plain)
+    assert result.code == 1 and "is not a Git repository" in result.err
+
+
+def test_a_path_that_does_not_exist(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = miner("report", str(tmp_path / "nope"))
+    assert result.code == 2
+    assert "nope: no such file or directory" in result.err
+    assert len(result.err.splitlines()) == 1
+
+
+def test_an_empty_repository(miner, make_repo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    empty = make_repo(tmp_path / "empty")
+    result = miner("report", str(empty.path))
+    assert result.code == 1
+    assert "has no commits yet" in result.err
+    assert len(result.err.splitlines()) == 1
+
+
+def test_no_identity_at_all(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    repo.git("config", "--unset", "user.email")
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert result.code == 1
+    assert "git config user.email is not set" in result.err and "--author" in result.err
+
+
+def test_a_bot_is_never_the_default_subject(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    repo.git("config", "user.name", "github-actions[bot]")
+    repo.git("config", "user.email", "41898282+github-actions[bot]@users.noreply.github.com")
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert result.code == 1
+    assert "is a bot account" in result.err
+
+
+def test_a_rule_pack_that_is_not_yaml(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("areas: [\n  - id: x\n")
+    result = miner("report", str(repo.path), "--period", "2024Q2", "--rules", str(bad))
+    assert result.code == 1
+    assert f"{bad}:" in result.err and "not valid YAML" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_output_into_a_missing_folder(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    result = miner(
+        "report", str(repo.path), "--period", "2024Q2", "-o", str(tmp_path / "no" / "r.md")
+    )
+    assert result.code == 2
+    assert "does not exist" in result.err
+
+
+def test_rules_commands(miner) -> None:  # type: ignore[no-untyped-def]
+    listed = miner("rules", "list")
+    assert listed.code == 0
+    assert "tests-added" in listed.out and "engineering: Engineering excellence" in listed.out
+    tested = miner("rules", "test")
+    assert tested.code == 0, tested.err
+    assert "all pass" in tested.out
+    explained = miner("rules", "explain", "tests-added")
+    assert explained.code == 0
+    assert "area:   engineering" in explained.out and "paths_any" in explained.out
+    unknown = miner("rules", "explain", "no-such-rule")
+    assert unknown.code == 2 and "no rule 'no-such-rule'" in unknown.err
+
+
+def test_rules_test_fails_on_a_broken_example(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pack = tmp_path / "p.yaml"
+    pack.write_text(
+        "name: p\nareas:\n  - {id: a, title: A, hint: h}\nrules:\n  - id: r\n    area: a\n"
+        "    reason: why\n    when: {title: 'fix'}\n    examples:\n"
+        "      match: [{title: fix}]\n      no_match: [{title: prefix}]\n"
+    )
+    result = miner("rules", "test", "--rules", str(pack))
+    assert result.code == 1
+    assert f"{pack}:11: rule 'r': example matches but should not" in result.err
+
+
+def test_note_add_then_report_counts_it_for_career(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    notes = tmp_path / "notes.yaml"
+    added = miner(
+        "note",
+        "add",
+        "Career conversation about leading storage",
+        "--area",
+        "career",
+        "--date",
+        "2024-05-02",
+        "--link",
+        "https://example.com/1on1",
+        "--notes",
+        str(notes),
+    )
+    assert added.code == 0, added.err
+    result = miner(
+        "report", str(repo.path), "--period", "2024Q2", "--notes", str(notes), "--format", "json"
+    )
+    doc = json.loads(result.out)
+    [note] = [e for e in doc["evidence"] if e["kind"] == "note"]
+    assert note["url"] == "https://example.com/1on1"
+    assert any(m["area"] == "career" for m in note["areas"])
+    assert not next(a for a in doc["areas"] if a["id"] == "career")["gap"]
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["x", "--area", "nope"], "is not an area"),
+        (["x", "--area", "career", "--date", "2024-13-01"], "--date"),
+        (["x", "--area", "career", "--link", "javascript:alert(1)"], "not an http(s) URL"),
+        (["  ", "--area", "career"], "the note is empty"),
+    ],
+)
+def test_note_add_refuses_bad_input(miner, tmp_path: Path, args: list[str], says: str) -> None:  # type: ignore[no-untyped-def]
+    notes = tmp_path / "notes.yaml"
+    result = miner("note", "add", *args, "--notes", str(notes))
+    assert result.code == 2
+    assert says in result.err
+    assert not notes.exists()
+
+
+def test_a_broken_notes_file_is_named_and_left_alone(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    notes = tmp_path / "notes.yaml"
+    notes.write_text("notes: [unclosed\n")
+    result = miner("note", "add", "x", "--area", "career", "--notes", str(notes))
+    assert result.code == 1 and f"notes file {notes} cannot be read" in result.err
+    assert notes.read_text() == "notes: [unclosed\n"
+    result = miner("report", str(repo.path), "--period", "2024Q2", "--notes", str(notes))
+    assert result.code == 1 and "cannot be read" in result.err
+
+
+def test_doctor_reports_each_check(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    result = miner("doctor", str(repo.path))
+    assert result.code == 0, result.out + result.err
+    assert "[ok  ] git: git version" in result.out
+    assert "[ok  ] commits: 2 commits, the latest on 2024-05-10" in result.out
+    assert "[warn] mailmap: no .mailmap" in result.out
+
+
+def test_doctor_fails_outside_a_repository(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = miner("doctor", str(tmp_path))
+    assert result.code == 1
+    assert "[FAIL] repository" in result.out
+
+
+def test_generated_at_is_utc(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    doc = json.loads(miner("report", str(repo.path), "--period", "2024Q2", "--format", "json").out)
+    stamp = datetime.fromisoformat(doc["generated_at"])
+    assert stamp.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - stamp) < timedelta(minutes=5)

@@ -1,0 +1,223 @@
+"""The git collector against real repositories built with fixed dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from miner import gitcmd
+from miner.collectors.docs import DocsCollector
+from miner.collectors.git import GitCollector, GitHistory
+from miner.identity import Matcher, resolve_subject
+from miner.model import Evidence
+from miner.periods import parse_period
+from tests.conftest import Repo
+
+BOB = ("Bob Builder", "bob@example.com")
+
+
+def collect(path: Path, author: str = "ada@example.com", period: str = "2024Q2", **kw: bool):  # type: ignore[no-untyped-def]
+    repo = gitcmd.open_repo(path)
+    history = GitHistory(
+        repo, Matcher(resolve_subject(repo.root, (author,))), parse_period(period), **kw
+    )
+    collector = GitCollector(history)
+    items = list(collector.collect())
+    return items, collector.source(), list(DocsCollector(history).collect())
+
+
+def commits(items: list[Evidence]) -> dict[str, Evidence]:
+    return {e.id.removeprefix("git:"): e for e in items if e.kind == "commit"}
+
+
+def test_period_is_on_author_date_not_committer_date(repo: Repo) -> None:
+    repo.commit("before", {"a.txt": "1\n"}, date="2024-03-31T23:59:59+00:00")
+    inside = repo.commit("first day", {"a.txt": "2\n"}, date="2024-04-01T00:00:00+00:00")
+    rebased = repo.commit(
+        "authored in Q2, rebased in Q3",
+        {"b.txt": "x\n"},
+        date="2024-06-30T23:59:59+00:00",
+        committer_date="2024-09-15T00:00:00+00:00",
+    )
+    repo.commit(
+        "authored in Q1, committed in Q2",
+        {"c.txt": "y\n"},
+        date="2024-02-01T00:00:00+00:00",
+        committer_date="2024-05-01T00:00:00+00:00",
+    )
+    repo.commit("after", {"a.txt": "3\n"}, date="2024-07-01T00:00:00+00:00")
+    items, _, _ = collect(repo.path)
+    assert set(commits(items)) == {inside, rebased}
+
+
+def test_an_authored_date_in_a_later_timezone_is_compared_in_utc(repo: Repo) -> None:
+    # 2024-07-01 01:00 in +02:00 is 2024-06-30 23:00 UTC: inside Q2.
+    sha = repo.commit("late", {"a.txt": "1\n"}, date="2024-07-01T01:00:00+02:00")
+    items, _, _ = collect(repo.path)
+    assert set(commits(items)) == {sha}
+
+
+def test_stats_equal_git_numstat_with_renames_and_binaries(repo: Repo) -> None:
+    repo.commit("base", {"old.py": "".join(f"line {i}\n" for i in range(50))})
+    changed = repo.commit(
+        "rename, edit, add binary",
+        {
+            "old.py": None,
+            "new.py": "".join(f"line {i}\n" for i in range(49)) + "changed\n",
+            "logo.png": b"\x89PNG\x00\x01\x02",
+            "notes.txt": "a\nb\nc\n",
+        },
+    )
+    items, _, _ = collect(repo.path)
+    found = commits(items)
+    for sha, evidence in found.items():
+        assert evidence.stats is not None
+        stats = evidence.stats
+        assert (stats.additions, stats.deletions, stats.files) == repo.numstat(sha)
+    assert found[changed].paths == ("logo.png", "new.py", "notes.txt")
+    assert found[changed].stats is not None and found[changed].stats.files == 3
+
+
+def test_merge_commits_are_not_commit_evidence(repo: Repo) -> None:
+    base = repo.commit("base", {"a.txt": "1\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    feature = repo.commit("feature work", {"f.txt": "f\n"}, date="2024-04-05T10:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    main = repo.commit("main work", {"m.txt": "m\n"}, date="2024-04-06T10:00:00+00:00")
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "feature",
+        "-m",
+        "Merge feature",
+        env={
+            "GIT_AUTHOR_DATE": "2024-04-07T10:00:00+00:00",
+            "GIT_COMMITTER_DATE": "2024-04-07T10:00:00+00:00",
+        },
+    )
+    items, _, _ = collect(repo.path)
+    assert set(commits(items)) == {base, feature, main}
+
+
+def test_only_head_by_default_every_ref_with_all_branches(repo: Repo) -> None:
+    on_main = repo.commit("main", {"a.txt": "1\n"})
+    repo.git("checkout", "-q", "-b", "side")
+    on_side = repo.commit("side", {"b.txt": "1\n"}, date="2024-04-10T00:00:00+00:00")
+    repo.git("checkout", "-q", "main")
+    assert set(commits(collect(repo.path)[0])) == {on_main}
+    assert set(commits(collect(repo.path, all_branches=True)[0])) == {on_main, on_side}
+
+
+def test_mailmap_merges_emails_as_git_log_does(repo: Repo) -> None:
+    old = repo.commit("as old self", {"a.txt": "1\n"}, author=("Ada L", "ada@old-job.example"))
+    new = repo.commit("as new self", {"a.txt": "2\n"}, date="2024-04-04T00:00:00+00:00")
+    repo.commit(
+        "mailmap",
+        {".mailmap": "Ada Lovelace <ada@example.com> <ada@old-job.example>\n"},
+        author=BOB,
+    )
+    items, source, _ = collect(repo.path, author="ada@old-job.example")
+    assert set(commits(items)) == {old, new}
+    assert source.matched_emails == ("ada@example.com", "ada@old-job.example")
+    assert source.matched_names == ("Ada Lovelace",)
+
+
+def test_two_people_with_one_name_are_two_people(repo: Repo) -> None:
+    mine = repo.commit("mine", {"a.txt": "1\n"}, author=("J. Smith", "jane@example.com"))
+    repo.commit("theirs", {"b.txt": "1\n"}, author=("J. Smith", "john@example.com"))
+    assert set(commits(collect(repo.path, author="jane@example.com")[0])) == {mine}
+
+
+def test_an_email_is_matched_exactly_not_as_a_substring_or_pattern(repo: Repo) -> None:
+    mine = repo.commit("mine", {"a.txt": "1\n"}, author=("Al", "al@example.com"))
+    repo.commit("longer", {"b.txt": "1\n"}, author=("Hal", "hal@example.com"))
+    repo.commit("dot as any char", {"c.txt": "1\n"}, author=("Al X", "al@exampleXcom"))
+    repo.commit("other case", {"d.txt": "1\n"}, author=("Al", "AL@Example.com"))
+    found = commits(collect(repo.path, author="al@example.com")[0])
+    assert mine in found
+    assert {e.title for e in found.values()} == {"mine", "other case"}
+
+
+def test_a_name_matches_exactly_and_never_a_bot(repo: Repo) -> None:
+    mine = repo.commit("mine", {"a.txt": "1\n"}, author=("Ada", "ada@example.com"))
+    repo.commit("longer name", {"b.txt": "1\n"}, author=("Ada Byron", "byron@example.com"))
+    repo.commit("bot", {"c.txt": "1\n"}, author=("Ada", "ada[bot]@users.noreply.github.com"))
+    assert set(commits(collect(repo.path, author="Ada")[0])) == {mine}
+
+
+def test_a_github_login_matches_its_noreply_address(repo: Repo) -> None:
+    sha = repo.commit(
+        "web edit", {"a.txt": "1\n"}, author=("A", "123+adal@users.noreply.github.com")
+    )
+    repo.commit("other", {"b.txt": "1\n"}, author=("B", "123+adalx@users.noreply.github.com"))
+    assert set(commits(collect(repo.path, author="adal")[0])) == {sha}
+
+
+def test_co_authored_commits_count_for_the_co_author_too(repo: Repo) -> None:
+    message = (
+        "Pair on parser\n\n"
+        "Co-authored-by: Ada Lovelace <ada@old-job.example>\n"
+        "Co-authored-by: Carol <carol@example.com>"
+    )
+    repo.commit("mailmap", {".mailmap": "Ada Lovelace <ada@example.com> <ada@old-job.example>\n"})
+    paired = repo.commit(message, {"p.py": "x\n"}, author=BOB, date="2024-05-01T00:00:00+00:00")
+    repo.commit("Solo\n\nCo-authored-by: Carol <carol@example.com>", {"q.py": "y\n"}, author=BOB)
+    found = commits(collect(repo.path)[0])
+    assert found[paired].role == "co-author"
+    assert found[paired].co_authors == ("Bob Builder", "Carol")
+    assert [e.role for e in found.values()].count("author") == 1
+
+
+def test_annotated_tags_by_the_subject_are_releases(repo: Repo) -> None:
+    repo.commit("work", {"a.txt": "1\n"})
+    repo.tag(
+        "v1.0", "Release 1.0", date="2024-05-02T00:00:00+00:00", tagger=("Ada", "ada@example.com")
+    )
+    repo.tag("v1.1", "Release 1.1", date="2024-05-03T00:00:00+00:00", tagger=BOB)
+    repo.tag("v0.9", "Old", date="2023-05-03T00:00:00+00:00", tagger=("Ada", "ada@example.com"))
+    repo.tag("light", None, date="2024-05-04T00:00:00+00:00", tagger=("Ada", "ada@example.com"))
+    items, source, _ = collect(repo.path)
+    releases = [e for e in items if e.kind == "release"]
+    assert [e.id for e in releases] == ["git:tag:v1.0"]
+    assert releases[0].title == "Tag v1.0: Release 1.0"
+    assert any("lightweight" in spot for spot in source.blind_spots)
+
+
+def test_design_docs_need_substantial_authorship(repo: Repo) -> None:
+    design = "# Storage engine v2\n\n" + "".join(f"Paragraph {i}.\n" for i in range(30))
+    repo.commit("Design storage v2", {"docs/design/storage.md": design, "src/x.py": "x\n"})
+    repo.commit("typo", {"rfcs/0001-old.md": "# Old\nfixed\n"}, date="2024-04-04T00:00:00+00:00")
+    repo.commit(
+        "big but not a doc path", {"docs/guide.md": design}, date="2024-04-05T00:00:00+00:00"
+    )
+    _, _, docs = collect(repo.path)
+    assert [(d.kind, d.title, d.paths) for d in docs] == [
+        ("design_doc", "Storage engine v2", ("docs/design/storage.md",))
+    ]
+    assert docs[0].stats is not None and docs[0].stats.additions == 32
+
+
+def test_commit_urls_follow_the_github_remote(repo: Repo) -> None:
+    sha = repo.commit("work", {"a.txt": "1\n"})
+    repo.git("remote", "add", "origin", "git@github.com:acme/widgets.git")
+    items, source, _ = collect(repo.path)
+    assert source.location == "acme/widgets"
+    assert items[0].url == f"https://github.com/acme/widgets/commit/{sha}"
+    assert items[0].repo == "acme/widgets"
+
+
+def test_a_remote_with_credentials_never_leaks_them(repo: Repo) -> None:
+    repo.commit("work", {"a.txt": "1\n"})
+    repo.git("remote", "add", "origin", "https://user:ghp_secret123@github.com/acme/widgets.git")
+    items, source, _ = collect(repo.path)
+    assert "ghp_secret123" not in repr(items) + repr(source)
+
+
+@pytest.mark.parametrize("period", ["2023Q2", "2024Q3"])
+def test_no_commits_in_the_period_is_not_an_error(repo: Repo, period: str) -> None:
+    repo.commit("work", {"a.txt": "1\n"})
+    items, source, _ = collect(repo.path, period=period)
+    assert items == []
+    assert source.items == 0
