@@ -59,6 +59,14 @@ def cli() -> None:
     """Evidence for a promotion case, from your trail in Git and GitHub."""
 
 
+_store_option = click.option(
+    "--store",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The evidence store (SQLite). Default: under your cache folder.",
+)
+
+
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.argument(
@@ -104,6 +112,7 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Collect from GitHub (default: when a token is available).",
         ),
+        _store_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -123,6 +132,7 @@ def report(
     home_repos: tuple[str, ...],
     all_branches: bool,
     github: bool | None,
+    store: Path | None,
 ) -> None:
     """Summarize one period (default: the last complete quarter), grouped by area."""
     from miner import api
@@ -138,12 +148,56 @@ def report(
         home_repos=home_repos,
         all_branches=all_branches,
         github=github,
+        store=store,
     )
     with _progress() as progress:
         result = api.build_report(config, progress)
     for warning in result.warnings:
         click.echo(f"miner: warning: {warning}", err=True)
     _write(render(result, fmt), output)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--all-authors", is_flag=True, help="Every author's commits, all of history.")
+@click.option("--author", "authors", multiple=True, help="Email, name or GitHub login.")
+@click.option("--period", "period_text", default=None, help=f"One of {PERIOD_HELP}.")
+@click.option("--all-branches", is_flag=True, help="Every ref, not only HEAD.")
+@_store_option
+def collect(
+    paths: tuple[Path, ...],
+    all_authors: bool,
+    authors: tuple[str, ...],
+    period_text: str | None,
+    all_branches: bool,
+    store: Path | None,
+) -> None:
+    """Fill or refresh the store only; reports then read from it."""
+    from miner import api
+    from miner.periods import parse_period
+
+    if all_authors and (authors or period_text):
+        raise UsageError(
+            "--all-authors collects every author over all of history",
+            "drop --author and --period, or drop --all-authors",
+        )
+    with _progress() as progress:
+        if all_authors:
+            for done in api.collect_all_authors(paths, store, all_branches, progress):
+                state = "up to date" if done.up_to_date else f"{done.new} new commits stored"
+                click.echo(f"{done.repo}: {state}")
+            return
+        config = api.Config(
+            period=parse_period(period_text or "last-quarter"),
+            paths=paths,
+            authors=authors,
+            all_branches=all_branches,
+            github=False,
+            store=store,
+        )
+        _, items, _ = api.collect(config, progress)
+    commits = sum(1 for e in items if e.kind == "commit")
+    click.echo(f"{commits} commits of yours in {config.period.label} are in the store")
 
 
 @cli.group()

@@ -69,7 +69,7 @@ def _mailmap(root: Path) -> Check:
 
 def _identity(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Iterator[Check]:
     try:
-        subject = resolve_subject(repo.root, authors or (default_author(repo.root),))
+        subject = resolve_subject(repo.root, authors or (default_author(repo),))
     except MinerError as exc:
         yield Check("identity", "fail", exc.line())
         return

@@ -66,12 +66,25 @@ class Repo:
     """A local clone and what the collectors need to know about it."""
 
     root: Path
-    has_commits: bool
+    head: str | None  # the SHA of HEAD; None in a repository with no commits yet
     shallow: bool
     remote_url: str | None
     name: str  # owner/name for a known forge, else the folder's path
     web_url: str | None  # https://host/owner/name when the remote is on a forge
     forge: str | None  # "github", "gitlab" or None
+    config: tuple[tuple[str, str], ...] = ()  # `git config --list`, keys lower-cased
+
+    @property
+    def has_commits(self) -> bool:
+        return self.head is not None
+
+    def config_value(self, key: str) -> str:
+        """The last value set for ``key`` (as git reads it), or ''."""
+        values = [v for k, v in self.config if k == key.lower()]
+        return values[-1] if values else ""
+
+    def config_section(self, prefix: str) -> tuple[tuple[str, str], ...]:
+        return tuple((k, v) for k, v in self.config if k.startswith(prefix.lower()))
 
     def commit_url(self, sha: str) -> str | None:
         if self.web_url is None:
@@ -95,28 +108,50 @@ def open_repo(path: Path) -> Repo:
     if not path.is_dir():
         raise UsageError(f"{path} is not a directory", "give the path of a Git clone")
     git_path()
-    top = run(path, "rev-parse", "--show-toplevel", check=False).strip()
-    if not top:
+    # One rev-parse and one config read: every git process costs start-up time.
+    found = run(
+        path,
+        "rev-parse",
+        "--show-toplevel",
+        "--is-shallow-repository",
+        "--verify",
+        "-q",
+        "HEAD",
+        check=False,
+    ).split("\n")
+    if not found[0]:
         raise RepositoryError(
             f"{path} is not a Git repository", "run miner inside a clone or give its path"
         )
-    root = Path(top)
-    has_commits = bool(run(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip())
-    shallow = run(root, "rev-parse", "--is-shallow-repository", check=False).strip() == "true"
-    remote = _remote_url(root)
+    root = Path(found[0])
+    shallow = len(found) > 1 and found[1] == "true"
+    head = found[2] if len(found) > 2 and found[2] else None
+    config = _config(root)
+    remote = _remote_url(config)
     forge, slug, web = parse_remote(remote) if remote else (None, None, None)
-    return Repo(root, has_commits, shallow, remote, slug or str(root), web, forge)
+    return Repo(root, head, shallow, remote, slug or str(root), web, forge, config)
 
 
-def _remote_url(root: Path) -> str | None:
-    remotes = run(root, "remote", check=False).split()
-    if not remotes:
-        return None
-    name = (
-        "origin" if "origin" in remotes else ("upstream" if "upstream" in remotes else remotes[0])
-    )
-    url = run(root, "remote", "get-url", name, check=False).strip()
-    return url or None
+def _config(root: Path) -> tuple[tuple[str, str], ...]:
+    out = run(root, "config", "-z", "--list", check=False)
+    pairs = []
+    for entry in out.split("\0"):
+        if entry:
+            key, _, value = entry.partition("\n")
+            pairs.append((key.lower(), value))
+    return tuple(pairs)
+
+
+def _remote_url(config: tuple[tuple[str, str], ...]) -> str | None:
+    urls = {
+        k[len("remote.") : -len(".url")]: v
+        for k, v in config
+        if k.startswith("remote.") and k.endswith(".url")
+    }
+    for name in ("origin", "upstream", *urls):
+        if urls.get(name):
+            return urls[name]
+    return None
 
 
 def parse_remote(url: str) -> tuple[str | None, str | None, str | None]:
@@ -160,3 +195,11 @@ def lines(text: str) -> list[str]:
     """Non-empty output lines, split on newlines only: the fields hold control
     characters (\\x1d-\\x1f) that ``str.splitlines`` would also split on."""
     return [line for line in text.split("\n") if line]
+
+
+def succeeds(repo: Path, *args: str) -> bool:
+    """Whether ``git -C repo args`` exits 0 (for questions git answers by exit code)."""
+    proc = subprocess.run(
+        [git_path(), "-C", str(repo), *args], capture_output=True, env=_env(), check=False
+    )
+    return proc.returncode == 0

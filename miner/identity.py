@@ -44,15 +44,15 @@ def parse_ident(text: str) -> tuple[str, str]:
     return "", text.strip()
 
 
-def default_author(repo: Path) -> str:
+def default_author(repo: gitcmd.Repo) -> str:
     """The repository's ``user.email``, refusing a bot as the default subject."""
-    email = gitcmd.run(repo, "config", "user.email", check=False).strip()
+    email = repo.config_value("user.email").strip()
     if not email:
         raise IdentityError(
             "no author given and git config user.email is not set",
             "pass --author EMAIL (repeatable) or set git config user.email",
         )
-    name = gitcmd.run(repo, "config", "user.name", check=False).strip()
+    name = repo.config_value("user.name").strip()
     if is_bot(name, email):
         raise IdentityError(
             f"git config user.email is a bot account ({email})",

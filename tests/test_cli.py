@@ -173,8 +173,7 @@ def test_not_a_git_repository(miner, tmp_path: Path) -> None:  # type: ignore[no
     result = miner("report", str(plain))
     assert result.code == 1
     assert (
-        result.err
-        == f"miner: error: {plain} is not a Git repository; "
+        result.err == f"miner: error: {plain} is not a Git repository; "
         "run miner inside a clone or give its path\n"
     )
     result = miner("report", cwd=plain)

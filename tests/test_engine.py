@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from miner.engine import evaluate, load_pack, run_examples
-from miner.engine.conditions import glob_regex
 from miner.errors import RulePackError
+from miner.globs import glob_regex
 from miner.model import Evidence, Stats
 
 AREAS = """\

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from miner import gitcmd
 from miner.collectors.git import GitHistory
-from miner.engine.conditions import path_matches
+from miner.globs import path_matches
 from miner.model import Evidence, Source, Stats
 
 DOC_GLOBS = (
@@ -59,8 +59,7 @@ class DocsCollector:
 
     def collect(self) -> Iterator[Evidence]:
         docs: dict[str, _Doc] = {}
-        for authored in self.history.commits():
-            commit = authored.commit
+        for commit, _ in self.history.commits():
             for change in commit.files:
                 if not is_design_doc(change.path):
                     continue

@@ -1,176 +1,139 @@
-"""Commits and tags from a local clone, read with plain ``git`` in streamed passes.
+"""Commits and tags from a local clone.
 
-Line counts are exactly what ``git log --numstat`` prints (renames detected as
-git does by default, binary files counted as 0 lines). Identities are
-mailmap-resolved by git itself. Periods are on the author date; git's
-``--since`` filters on the committer date, so the walk is widened by
-``SINCE_SLACK`` and the author date filtered here.
+Periods are on the author date; git's ``--since`` filters on the committer date,
+so the walk is widened by ``SINCE_SLACK`` and the author date filtered here.
+Identities are mailmap-resolved by git itself.
 
-Three passes, none of which computes a diff it does not need:
-1. the subject's commits (``--author``, no diffs) and their author dates;
-2. commits with ``Co-authored-by:`` trailers (``--grep``, no diffs);
-3. one ``--numstat`` pass over exactly the commits kept, read with ``--stdin``.
+Finding the subject's commits costs no diffs: one walk with ``--author`` and one
+with ``--grep=Co-authored-by:`` run side by side. Only commits the store does not
+hold yet are then diffed, in one ``--numstat --stdin`` pass. With a store, the
+selection is kept per head: a re-run at the same head reads no history, and
+after new commits only ``old_head..HEAD`` is walked. A rewritten history (the
+old head no longer an ancestor) is walked afresh, so dropped commits drop out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+import hashlib
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from miner import gitcmd
+from miner.collectors.gitlog import TRAILER_SEP, Commit, rows_for
 from miner.identity import Matcher, canonical, parse_ident
-from miner.model import Evidence, Period, Source, Stats, utc
+from miner.model import Evidence, Period, Source, utc
+from miner.store import CommitRow, Selection, Store
 
 # How far before the period the walk starts: room for commits whose committer
 # date precedes their author date (clock skew, imported history).
 SINCE_SLACK = timedelta(days=30)
-_SEP, _REC = "\x1f", "\x1e"
-_TRAILER_SEP = "\x1d"
-_HEAD_FIELDS = 9
-LOG_FORMAT = (
-    "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aN%x1f%aE%x1f%at%x1f%s%x1f"
-    "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)%x1f%b%x1f"
-)
-
-
-@dataclass(frozen=True)
-class FileChange:
-    path: str
-    additions: int
-    deletions: int
-
-
-@dataclass(frozen=True)
-class Commit:
-    sha: str
-    parents: tuple[str, ...]
-    author_name: str
-    author_email: str
-    name: str  # mailmap-resolved
-    email: str  # mailmap-resolved
-    date: datetime
-    subject: str
-    body: str
-    co_authors: tuple[str, ...]  # raw "Name <email>" trailer values
-    files: tuple[FileChange, ...]
-
-    @property
-    def stats(self) -> Stats:
-        return Stats(
-            additions=sum(f.additions for f in self.files),
-            deletions=sum(f.deletions for f in self.files),
-            files=len(self.files),
-        )
-
-
-def parse_numstat(raw: bytes) -> tuple[FileChange, ...]:
-    """``git log -z --numstat`` entries: ``A\\tD\\tpath\\0`` or ``A\\tD\\t\\0old\\0new\\0``."""
-    tokens = raw.split(b"\0")
-    files: list[FileChange] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lstrip(b"\n")
-        i += 1
-        if not token:
-            continue
-        added, deleted, path = token.split(b"\t", 2)
-        if not path:  # a rename or copy: the old and new paths follow
-            path = tokens[i + 1]
-            i += 2
-        files.append(
-            FileChange(
-                path.decode("utf-8", "replace"),
-                int(added) if added != b"-" else 0,
-                int(deleted) if deleted != b"-" else 0,
-            )
-        )
-    return tuple(files)
-
-
-def parse_record(record: bytes) -> Commit:
-    parts = record.split(b"\x1f", _HEAD_FIELDS)
-    head = [p.decode("utf-8", "replace") for p in parts[:_HEAD_FIELDS]]
-    sha, parents, an, ae, name, email, at, subject, trailers = head
-    body, _, numstat = parts[_HEAD_FIELDS].rpartition(b"\x1f")
-    return Commit(
-        sha=sha,
-        parents=tuple(parents.split()),
-        author_name=an,
-        author_email=ae,
-        name=name,
-        email=email,
-        date=utc(int(at)),
-        subject=subject,
-        body=body.decode("utf-8", "replace").strip(),
-        co_authors=tuple(t.strip() for t in trailers.split(_TRAILER_SEP) if t.strip()),
-        files=parse_numstat(numstat),
-    )
-
-
-def parse_log(chunks: Iterable[bytes]) -> Iterator[Commit]:
-    """Commits from the streamed output of ``git log -z --numstat --format=LOG_FORMAT``."""
-    pending = b""
-    for chunk in chunks:
-        pending += chunk
-        *records, pending = pending.split(b"\x1e")
-        for record in records:
-            if record:
-                yield parse_record(record)
-    if pending:
-        yield parse_record(pending)
-
-
-def log_commits(repo: Path, args: list[str], stdin_shas: list[str] | None = None) -> list[Commit]:
-    """Run one ``git log --numstat`` pass and parse it."""
-    cmd = ["log", "-z", "--numstat", "--use-mailmap", f"--format={LOG_FORMAT}", *args]
-    if stdin_shas is not None:
-        cmd += ["--no-walk=unsorted", "--stdin"]
-        return list(parse_log([gitcmd.run_bytes(repo, cmd, "\n".join(stdin_shas) + "\n")]))
-    return list(parse_log(gitcmd.stream(repo, cmd)))
-
-
-@dataclass(frozen=True)
-class Authored:
-    """A commit of the subject's, and whether they wrote it or co-wrote it."""
-
-    commit: Commit
-    role: str  # "author" or "co-author"
+_SEP = "\x1f"
+AUTHOR, CO_AUTHOR = "author", "co-author"
 
 
 class GitHistory:
     """The subject's commits in a period, read once and shared by the git and docs collectors."""
 
     def __init__(
-        self, repo: gitcmd.Repo, matcher: Matcher, period: Period, all_branches: bool = False
+        self,
+        repo: gitcmd.Repo,
+        matcher: Matcher,
+        period: Period,
+        all_branches: bool = False,
+        store: Store | None = None,
     ) -> None:
         self.repo = repo
         self.matcher = matcher
         self.period = period
-        self.revs = ["--all"] if all_branches else ["HEAD"]
-        self._commits: list[Authored] | None = None
+        self.all_branches = all_branches
+        self.store = store
+        self.read_from_git = 0  # commits diffed in this run (the rest came from the store)
+        self._commits: list[tuple[Commit, str]] | None = None
 
-    @property
-    def since(self) -> str:
-        return f"--since=@{int((self.period.start - SINCE_SLACK).timestamp())}"
-
-    def commits(self) -> list[Authored]:
+    def commits(self) -> list[tuple[Commit, str]]:
+        """(commit, role) in author-date order; role is "author" or "co-author"."""
         if self._commits is None:
             self._commits = self._read() if self.repo.has_commits else []
         return self._commits
 
-    def _read(self) -> list[Authored]:
-        roles = dict.fromkeys(self._authored(), "author")
-        for sha in self._co_authored():
-            roles.setdefault(sha, "co-author")
-        if not roles:
-            return []
-        found = log_commits(self.repo.root, [], stdin_shas=list(roles))
-        found.sort(key=lambda c: (c.date, c.sha))
-        return [Authored(c, roles[c.sha]) for c in found]
+    def _read(self) -> list[tuple[Commit, str]]:
+        selection = self._select()
+        shas = [row[0] for row in selection.rows]
+        stored = self.store.commits(shas) if self.store else {}
+        fresh = rows_for(self.repo.root, [s for s in shas if s not in stored])
+        self.read_from_git = len(fresh)
+        if self.store and fresh:
+            self.store.add_commits(fresh)
+        rows: dict[str, CommitRow] = {**stored, **{r.sha: r for r in fresh}}
+        found = [
+            (Commit.from_row(rows[sha], name, email), role)
+            for sha, role, name, email in selection.rows
+        ]
+        found.sort(key=lambda pair: (pair[0].date, pair[0].sha))
+        return found
 
-    def _authored(self) -> list[str]:
+    def _select(self) -> Selection:
+        head = self._head()
+        key = self._key()
+        root = str(self.repo.root)
+        previous = self.store.selection(root, key) if self.store else None
+        if previous is not None and previous.head == head:
+            return previous
+        if previous is not None and not self.all_branches and self._descends(previous.head, head):
+            rows = list(previous.rows) + self._scan([head, f"^{previous.head}"])
+        else:
+            rows = self._scan(["--all"] if self.all_branches else ["HEAD"])
+        unique = tuple({r[0]: r for r in reversed(rows)}.values())
+        selection = Selection(head, unique)
+        if self.store:
+            self.store.save_selection(root, key, selection)
+        return selection
+
+    def _head(self) -> str:
+        if not self.all_branches:
+            return self.repo.head or ""
+        refs = gitcmd.run(self.repo.root, "for-each-ref", "--format=%(objectname) %(refname)")
+        return "refs:" + hashlib.sha256(refs.encode()).hexdigest()
+
+    def _key(self) -> str:
+        """What the selection depends on besides the head: who, when, and the mailmap."""
+        root = self.repo.root
+        mailmap = root / ".mailmap"
+        config = self.repo.config_section("mailmap.")
+        parts = {
+            "subject": [
+                self.matcher.subject.emails,
+                self.matcher.subject.names,
+                self.matcher.subject.logins,
+            ],
+            "period": [self.period.start.isoformat(), self.period.end.isoformat()],
+            "all_branches": self.all_branches,
+            "mailmap": hashlib.sha256(mailmap.read_bytes()).hexdigest()
+            if mailmap.is_file()
+            else "",
+            "mailmap_config": config,
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+    def _descends(self, old: str, new: str) -> bool:
+        return gitcmd.succeeds(self.repo.root, "merge-base", "--is-ancestor", old, new)
+
+    def _scan(self, revs: list[str]) -> list[tuple[str, ...]]:
+        """(sha, role, name, email) of the subject's commits among ``revs``; no diffs."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            authored = pool.submit(self._authored, revs)
+            co_authored = pool.submit(self._co_authored, revs)
+            mine = authored.result()
+            mine_shas = {row[0] for row in mine}
+            return mine + [row for row in co_authored.result() if row[0] not in mine_shas]
+
+    @property
+    def _since(self) -> str:
+        return f"--since=@{int((self.period.start - SINCE_SLACK).timestamp())}"
+
+    def _authored(self, revs: list[str]) -> list[tuple[str, ...]]:
         patterns = [f"--author={p}" for p in self.matcher.git_author_patterns()]
         out = gitcmd.run(
             self.repo.root,
@@ -180,50 +143,63 @@ class GitHistory:
             "-F",
             "-i",
             *patterns,
-            self.since,
+            self._since,
             "--format=%H%x1f%aN%x1f%aE%x1f%at",
-            *self.revs,
+            *revs,
             "--",
         )
-        shas = []
+        rows: list[tuple[str, ...]] = []
         for line in gitcmd.lines(out):
             sha, name, email, at = line.split(_SEP)
             if utc(int(at)) in self.period and self.matcher(name, email):
-                shas.append(sha)
-        return shas
+                rows.append((sha, AUTHOR, name, email))
+        return rows
 
-    def _co_authored(self) -> list[str]:
+    def _co_authored(self, revs: list[str]) -> list[tuple[str, ...]]:
         out = gitcmd.run(
             self.repo.root,
             "log",
             "--no-merges",
+            "--use-mailmap",
             "-F",
             "-i",
             "--grep=co-authored-by:",
-            self.since,
-            "--format=%H%x1f%at%x1f%(trailers:key=Co-authored-by,valueonly,separator=%x1d)",
-            *self.revs,
+            self._since,
+            "--format=%H%x1f%aN%x1f%aE%x1f%at%x1f"
+            "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)",
+            *revs,
             "--",
         )
-        candidates: list[tuple[str, list[str]]] = []
+        candidates = []
         for line in gitcmd.lines(out):
-            sha, at, trailers = line.split(_SEP)
+            sha, name, email, at, trailers = line.split(_SEP)
             if utc(int(at)) in self.period:
-                idents = [t.strip() for t in trailers.split(_TRAILER_SEP) if "<" in t]
-                candidates.append((sha, idents))
-        resolved = canonical(self.repo.root, (i for _, idents in candidates for i in idents))
+                idents = [t.strip() for t in trailers.split(TRAILER_SEP) if "<" in t]
+                candidates.append((sha, name, email, idents))
+        resolved = canonical(self.repo.root, (i for c in candidates for i in c[3]))
         return [
-            sha
-            for sha, idents in candidates
-            if any(self.matcher(*resolved[i], explicit_only=False) for i in idents)
+            (sha, CO_AUTHOR, name, email)
+            for sha, name, email, idents in candidates
+            if any(self.matcher(*resolved[i]) for i in idents)
         ]
 
-    def co_author_names(self, commit: Commit) -> tuple[str, ...]:
-        """The other people on a commit, by name only (their emails stay private)."""
-        people = [(commit.name, commit.email), *map(parse_ident, commit.co_authors)]
-        resolved = canonical(self.repo.root, [f"{n} <{e}>" for n, e in people])
-        names = [n or "(no name)" for n, e in resolved.values() if not self.matcher(n, e)]
-        return tuple(dict.fromkeys(names))
+    def co_author_names(self) -> dict[str, tuple[str, ...]]:
+        """Per commit SHA, the other people on it by name only (emails stay private).
+
+        One batched mailmap look-up for every commit, so an alias of the subject's
+        is never listed as someone else."""
+        commits = [c for c, _ in self.commits() if c.co_authors]
+        people = {c.sha: [(c.name, c.email), *map(parse_ident, c.co_authors)] for c in commits}
+        resolved = canonical(
+            self.repo.root, (f"{n} <{e}>" for group in people.values() for n, e in group)
+        )
+        names = {}
+        for sha, group in people.items():
+            others = (resolved[f"{n} <{e}>"] for n, e in group)
+            names[sha] = tuple(
+                dict.fromkeys(n or "(no name)" for n, e in others if not self.matcher(n, e))
+            )
+        return names
 
 
 class GitCollector:
@@ -238,16 +214,16 @@ class GitCollector:
         self._lightweight_tags = 0
 
     def collect(self) -> Iterator[Evidence]:
-        for authored in self.history.commits():
+        co_authors = self.history.co_author_names()
+        for commit, role in self.history.commits():
             self._items += 1
-            yield self._commit_evidence(authored)
+            yield self._commit_evidence(commit, role, co_authors.get(commit.sha, ()))
         for tag in self._tags():
             self._items += 1
             yield tag
 
-    def _commit_evidence(self, authored: Authored) -> Evidence:
-        c = authored.commit
-        if authored.role == "author":
+    def _commit_evidence(self, c: Commit, role: str, co_authors: tuple[str, ...]) -> Evidence:
+        if role == AUTHOR:
             self._emails.add(c.author_email)
             self._names.add(c.name)
             matched = c.author_email
@@ -267,8 +243,8 @@ class GitCollector:
             stats=c.stats,
             paths=tuple(f.path for f in c.files),
             message=c.body,
-            role="author" if authored.role == "author" else "co-author",
-            co_authors=self.history.co_author_names(c) if c.co_authors else (),
+            role="author" if role == AUTHOR else "co-author",
+            co_authors=co_authors,
             matched_as=matched,
         )
 
@@ -285,11 +261,11 @@ class GitCollector:
         rows = [line.split(_SEP) for line in gitcmd.lines(out)]
         annotated = [r for r in rows if r[1] == "tag" and r[4]]
         self._lightweight_tags = len(rows) - len(annotated)
-        resolved = canonical(self.repo.root, [f"{r[2]} {r[3]}" for r in annotated])
-        for name, _, tagger, email, at, subject in annotated:
+        in_period = [r for r in annotated if utc(int(r[4])) in self.history.period]
+        resolved = canonical(self.repo.root, [f"{r[2]} {r[3]}" for r in in_period])
+        for name, _, tagger, email, at, subject in in_period:
             when = utc(int(at))
-            who = resolved[f"{tagger} {email}"]
-            if when not in self.history.period or not self.history.matcher(*who):
+            if not self.history.matcher(*resolved[f"{tagger} {email}"]):
                 continue
             self._emails.add(email.strip("<>"))
             yield Evidence(

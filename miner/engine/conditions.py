@@ -20,11 +20,11 @@ Globs: a pattern without ``/`` matches a file name at any depth (as in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from miner.globs import globs_regex
 from miner.model import KINDS, Mapped
 
 Test = Callable[["Facts"], bool]
@@ -108,37 +108,6 @@ class ConditionProblem(Exception):
         self.line = line
 
 
-@lru_cache(maxsize=1024)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression a path glob stands for (see the module docstring)."""
-    anchored = "/" in pattern.rstrip("/")
-    body = pattern.lstrip("/")
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"{prefix}{''.join(out)}")
-
-
-def path_matches(path: str, globs: Sequence[str]) -> bool:
-    return any(glob_regex(g).fullmatch(path) for g in globs)
-
-
 def compile_condition(node: Any, line: int, line_of: Callable[[Any, str], int]) -> Test:
     """Compile one condition mapping; raise ``ConditionProblem`` for the first fault in it.
 
@@ -166,10 +135,10 @@ def _compile_key(node: dict[str, Any], key: str, line: int, line_of: Any) -> Tes
             return lambda f: int(getattr(f, field)) >= value
         return lambda f: int(getattr(f, field)) <= value
     if key in GLOBS:
-        globs = _strings(key, value, line)
+        match = globs_regex(_strings(key, value, line)).fullmatch
         if key == "paths_any":
-            return lambda f: any(path_matches(p, globs) for p in f.paths)
-        return lambda f: bool(f.paths) and all(path_matches(p, globs) for p in f.paths)
+            return lambda f: any(match(p) for p in f.paths)
+        return lambda f: bool(f.paths) and all(match(p) for p in f.paths)
     if key in PATTERNS:
         pattern = _regex(key, value, line)
         return lambda f: pattern.search(getattr(f, key)) is not None

@@ -6,11 +6,12 @@ import json
 import re
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from miner.model import Mapped, Report
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 FORMATS = ("md", "html", "json")
 SCHEMA_VERSION = 1
@@ -28,6 +29,8 @@ def render(report: Report, fmt: str, template: str = "report") -> str:
 
 
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("miner.report", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),

@@ -1,0 +1,136 @@
+"""Reading ``git log`` output: streamed, parsed without a diff it does not need.
+
+Line counts are exactly what ``git log --numstat`` prints (renames detected as
+git does by default, binary files counted as 0 lines). What is stored per commit
+(``CommitRow``) is raw, mailmap-free data, so a changed ``.mailmap`` never makes
+a stored row wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from miner import gitcmd
+from miner.model import Stats, utc
+from miner.store import CommitRow
+
+TRAILER_SEP = "\x1d"
+_FIELDS = 6
+RAW_FORMAT = (
+    "%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s%x1f"
+    "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)%x1f%b%x1f"
+)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    additions: int
+    deletions: int
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of the subject's, with its mailmap-resolved author."""
+
+    sha: str
+    author_email: str  # as recorded in the commit
+    name: str  # mailmap-resolved
+    email: str  # mailmap-resolved
+    date: datetime
+    subject: str
+    body: str
+    co_authors: tuple[str, ...]  # raw "Name <email>" trailer values
+    files: tuple[FileChange, ...]
+
+    @property
+    def stats(self) -> Stats:
+        return Stats(
+            additions=sum(f.additions for f in self.files),
+            deletions=sum(f.deletions for f in self.files),
+            files=len(self.files),
+        )
+
+    @classmethod
+    def from_row(cls, row: CommitRow, name: str, email: str) -> Commit:
+        return cls(
+            sha=row.sha,
+            author_email=row.author_email,
+            name=name,
+            email=email,
+            date=utc(row.author_time),
+            subject=row.subject,
+            body=row.body,
+            co_authors=tuple(t.strip() for t in row.trailers.split(TRAILER_SEP) if t.strip()),
+            files=parse_numstat(row.numstat),
+        )
+
+
+def parse_numstat(raw: bytes) -> tuple[FileChange, ...]:
+    """``git log -z --numstat`` entries: ``A\\tD\\tpath\\0`` or ``A\\tD\\t\\0old\\0new\\0``."""
+    tokens = raw.split(b"\0")
+    files: list[FileChange] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip(b"\n")
+        i += 1
+        if not token:
+            continue
+        added, deleted, path = token.split(b"\t", 2)
+        if not path:  # a rename or copy: the old and new paths follow
+            path = tokens[i + 1]
+            i += 2
+        files.append(
+            FileChange(
+                path.decode("utf-8", "replace"),
+                int(added) if added != b"-" else 0,
+                int(deleted) if deleted != b"-" else 0,
+            )
+        )
+    return tuple(files)
+
+
+def parse_record(record: bytes) -> CommitRow:
+    parts = record.split(b"\x1f", _FIELDS)
+    sha, name, email, at, subject, trailers = (p.decode("utf-8", "replace") for p in parts[:6])
+    body, _, numstat = parts[_FIELDS].rpartition(b"\x1f")
+    return CommitRow(
+        sha=sha,
+        author_name=name,
+        author_email=email,
+        author_time=int(at),
+        subject=subject,
+        body=body.decode("utf-8", "replace").strip(),
+        trailers=trailers,
+        numstat=numstat,
+    )
+
+
+def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitRow]:
+    """Rows from the streamed output of ``git log -z --numstat --format=RAW_FORMAT``."""
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *records, pending = pending.split(b"\x1e")
+        for record in records:
+            if record:
+                yield parse_record(record)
+    if pending:
+        yield parse_record(pending)
+
+
+def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
+    """Every non-merge commit reachable from ``revs``, streamed in one pass."""
+    cmd = ["log", "-z", "--numstat", "--no-merges", f"--format={RAW_FORMAT}", *revs, "--"]
+    return parse_log(gitcmd.stream(repo, cmd))
+
+
+def rows_for(repo: Path, shas: Sequence[str]) -> list[CommitRow]:
+    """Exactly these commits, in one ``--stdin`` pass."""
+    if not shas:
+        return []
+    cmd = ["log", "-z", "--numstat", f"--format={RAW_FORMAT}", "--no-walk=unsorted", "--stdin"]
+    return list(parse_log([gitcmd.run_bytes(repo, cmd, "\n".join(shas) + "\n")]))

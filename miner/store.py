@@ -1,0 +1,226 @@
+"""The evidence store: one SQLite file that makes re-runs nearly free.
+
+What it keeps:
+- ``commits``: what one ``git log --numstat`` pass says of a commit, by SHA. A SHA
+  names its content, so a row never goes stale; a history rewrite only changes
+  which SHAs are reachable, and that is asked of git on every run.
+- ``selections``: for one repository, subject, period and mailmap, which commits
+  were the subject's at which head. A re-run at the same head reads no history;
+  after new commits it reads only ``old_head..HEAD``.
+- ``heads``: the last commit collected per repository and ref (``miner collect``).
+
+Safety: every write is one transaction; a run killed at any point leaves the
+previous state or the new one. A file that is not a SQLite database, or one written
+by a newer miner, is refused before anything is written to it. Two processes share
+a store through SQLite's own locking (WAL mode; a writer waits up to ``BUSY_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from miner.errors import StoreError
+
+SCHEMA_VERSION = 1
+BUSY_SECONDS = 30.0
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HINT = "pass --store with another path, or delete the file to start afresh"
+
+# Forward migrations: MIGRATIONS[n] takes a store from version n to n + 1.
+MIGRATIONS: dict[int, str] = {
+    0: """
+    CREATE TABLE IF NOT EXISTS commits (
+        sha TEXT PRIMARY KEY,
+        author_name TEXT NOT NULL,
+        author_email TEXT NOT NULL,
+        author_time INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        trailers TEXT NOT NULL,
+        numstat BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS selections (
+        repo TEXT NOT NULL,
+        key TEXT NOT NULL,
+        head TEXT NOT NULL,
+        rows TEXT NOT NULL,
+        PRIMARY KEY (repo, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS heads (
+        repo TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        head TEXT NOT NULL,
+        PRIMARY KEY (repo, ref)
+    ) WITHOUT ROWID;
+    """,
+}
+
+
+@dataclass(frozen=True)
+class CommitRow:
+    sha: str
+    author_name: str
+    author_email: str
+    author_time: int
+    subject: str
+    body: str
+    trailers: str
+    numstat: bytes
+
+
+@dataclass(frozen=True)
+class Selection:
+    head: str
+    rows: tuple[tuple[str, ...], ...]
+
+
+def default_store_path() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("contribution-miner") / "store.sqlite3"
+
+
+class Store:
+    """An open evidence store; use as a context manager or call ``close``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _refuse_foreign_file(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store {path} cannot be used: {exc}", _HINT) from exc
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self._version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path} was written by a newer miner (schema {version}, "
+                f"this one knows {SCHEMA_VERSION})",
+                "upgrade miner, or pass --store with another path",
+            )
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            version = self._version()  # another process may have migrated meanwhile
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _version(self) -> int:
+        row = self.db.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: all of it lands, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def known(self, shas: Sequence[str]) -> set[str]:
+        """Which of ``shas`` the store already holds."""
+        found: set[str] = set()
+        for start in range(0, len(shas), 500):
+            batch = shas[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT sha FROM commits WHERE sha IN ({marks})"  # noqa: S608 - marks only
+            found.update(r[0] for r in self.db.execute(query, batch))
+        return found
+
+    def commits(self, shas: Sequence[str]) -> dict[str, CommitRow]:
+        rows: dict[str, CommitRow] = {}
+        for start in range(0, len(shas), 500):
+            batch = shas[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT * FROM commits WHERE sha IN ({marks})"  # noqa: S608 - marks only
+            for row in self.db.execute(query, batch):
+                rows[row[0]] = CommitRow(*row)
+        return rows
+
+    def add_commits(self, rows: Iterable[CommitRow]) -> int:
+        """Insert rows in one transaction; returns how many were new."""
+        before = self.db.total_changes
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        r.sha,
+                        r.author_name,
+                        r.author_email,
+                        r.author_time,
+                        r.subject,
+                        r.body,
+                        r.trailers,
+                        r.numstat,
+                    )
+                    for r in rows
+                ),
+            )
+        return self.db.total_changes - before
+
+    def selection(self, repo: str, key: str) -> Selection | None:
+        row = self.db.execute(
+            "SELECT head, rows FROM selections WHERE repo = ? AND key = ?", (repo, key)
+        ).fetchone()
+        if row is None:
+            return None
+        rows = tuple(tuple(line.split("\x1f")) for line in row[1].split("\n") if line)
+        return Selection(row[0], rows)
+
+    def save_selection(self, repo: str, key: str, selection: Selection) -> None:
+        text = "\n".join("\x1f".join(r) for r in selection.rows)
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO selections VALUES (?, ?, ?, ?)",
+                (repo, key, selection.head, text),
+            )
+
+    def head(self, repo: str, ref: str) -> str | None:
+        row = self.db.execute(
+            "SELECT head FROM heads WHERE repo = ? AND ref = ?", (repo, ref)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def save_head(self, repo: str, ref: str, head: str) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)", (repo, ref, head))
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse, without writing to it, a path that holds something other than a store."""
+    if path.is_dir():
+        raise StoreError(f"store {path} is a directory", "pass --store with a file path")
+    if not path.exists():
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"store {path} cannot be read: {exc.strerror}", _HINT) from exc
+    if header and header != _SQLITE_MAGIC:
+        raise StoreError(f"store {path} is not a SQLite file", _HINT)
