@@ -144,3 +144,34 @@ def miner(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch): 
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def fast_import(path: Path, commits: int, authors: int = 5) -> Repo:
+    """A repository of ``commits`` commits, written in one `git fast-import` stream.
+
+    Dates start at 2024-01-01 and step by one hour; every commit edits two files.
+    """
+    repo = Repo(path)
+    lines: list[str] = []
+    start = 1704067200  # 2024-01-01T00:00:00Z
+    for n in range(commits):
+        who = n % authors
+        message = f"Change {n}\n"
+        body = "".join(f"line {n} {i}\n" for i in range(n % 7 + 1))
+        lines += [
+            "commit refs/heads/main",
+            f"author Dev {who} <dev{who}@example.com> {start + 3600 * n} +0000",
+            f"committer Dev {who} <dev{who}@example.com> {start + 3600 * n} +0000",
+            f"data {len(message.encode())}",
+            message.rstrip("\n"),
+            f"M 100644 inline src/module_{n % 13}.py",
+            f"data {len(body.encode())}",
+            body.rstrip("\n"),
+            f"M 100644 inline tests/test_{n % 5}.py",
+            f"data {len(body.encode())}",
+            body.rstrip("\n"),
+            "",
+        ]
+    repo.git("fast-import", "--quiet", stdin="\n".join(lines) + "\n")
+    repo.git("reset", "-q", "--hard", "main")
+    return repo

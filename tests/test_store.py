@@ -1,0 +1,210 @@
+"""The evidence store: incremental re-runs, rewrites, interruptions, refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from miner.errors import StoreError
+from miner.store import SCHEMA_VERSION, Store
+from tests.conftest import Repo, fast_import
+
+MINER = [sys.executable, "-m", "miner"]
+
+
+def report(miner, repo: Path, store: Path, *extra: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    result = miner(
+        "report", str(repo), "--period", "2024", "--format", "json", "--store", str(store), *extra
+    )
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    del doc["generated_at"]
+    return doc  # type: ignore[no-any-return]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_rerun_reads_only_new_commits_and_equals_a_cold_run(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    repo.commit("Add tests", {"tests/test_a.py": "x\n"}, date="2024-02-01T00:00:00+00:00")
+    first = report(miner, repo.path, store)
+    assert len(first["evidence"]) == 1
+    repo.commit("More tests", {"tests/test_b.py": "y\n"}, date="2024-03-01T00:00:00+00:00")
+    repo.commit("Someone else", {"c.py": "z\n"}, author=("Bob", "bob@example.com"))
+    warm = report(miner, repo.path, store)
+    cold = report(miner, repo.path, tmp_path / "fresh.sqlite3")
+    assert warm == cold
+    assert [e["title"] for e in warm["evidence"]] == ["Add tests", "More tests"]
+    with sqlite3.connect(store) as db:
+        [(count,)] = db.execute("SELECT COUNT(*) FROM commits")
+    assert count == 2  # the other author's commit was never diffed or stored
+
+
+def test_a_rewritten_history_drops_the_unreachable_commits(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    repo.commit("Keep", {"a.py": "1\n"}, date="2024-02-01T00:00:00+00:00")
+    repo.commit("Will be rewritten", {"b.py": "2\n"}, date="2024-03-01T00:00:00+00:00")
+    assert len(report(miner, repo.path, store)["evidence"]) == 2
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.commit("Rewritten", {"b.py": "3\n"}, date="2024-03-02T00:00:00+00:00")
+    warm = report(miner, repo.path, store)
+    assert [e["title"] for e in warm["evidence"]] == ["Keep", "Rewritten"]
+    assert warm == report(miner, repo.path, tmp_path / "fresh.sqlite3")
+
+
+def test_a_mailmap_change_is_seen_on_the_next_run(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    repo.commit("Mine", {"a.py": "1\n"}, date="2024-02-01T00:00:00+00:00")
+    repo.commit("Old address", {"b.py": "1\n"}, author=("Ada", "ada@old.example"))
+    assert len(report(miner, repo.path, store)["evidence"]) == 1
+    (repo.path / ".mailmap").write_text("Ada Lovelace <ada@example.com> <ada@old.example>\n")
+    assert len(report(miner, repo.path, store)["evidence"]) == 2
+
+
+def test_collect_all_authors_is_incremental(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo = fast_import(tmp_path / "big", 300)
+    store = tmp_path / "store.sqlite3"
+    first = miner("collect", str(repo.path), "--all-authors", "--store", str(store))
+    assert first.code == 0, first.err
+    assert first.out.endswith(": 300 new commits stored\n")
+    again = miner("collect", str(repo.path), "--all-authors", "--store", str(store))
+    assert again.out.endswith(": up to date\n")
+    repo.commit("One more", {"n.py": "x\n"}, date="2025-01-01T00:00:00+00:00")
+    more = miner("collect", str(repo.path), "--all-authors", "--store", str(store))
+    assert more.out.endswith(": 1 new commits stored\n")
+
+
+def test_collect_all_authors_refuses_an_author_or_period(miner, repo: Repo) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("x", {"a.py": "1\n"})
+    result = miner("collect", str(repo.path), "--all-authors", "--period", "2024Q1")
+    assert result.code == 2 and "--all-authors collects every author" in result.err
+
+
+def collect_process(repo: Path, store: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*MINER, "collect", str(repo), "--all-authors", "--store", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stored(store: Path) -> int:
+    try:
+        with sqlite3.connect(store) as db:
+            return int(db.execute("SELECT COUNT(*) FROM commits").fetchone()[0])
+    except sqlite3.OperationalError:  # killed before the schema was written
+        return 0
+
+
+def test_a_killed_collection_leaves_a_store_that_gives_the_same_report(
+    tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    repo = fast_import(tmp_path / "big", 12000, authors=2)
+    started = time.monotonic()
+    assert collect_process(repo.path, tmp_path / "whole.sqlite3").wait() == 0
+    whole = time.monotonic() - started
+    reference = report(miner, repo.path, tmp_path / "whole.sqlite3", "--author", "dev0@example.com")
+    partial = []
+    for fraction in (0.2, 0.4, 0.6, 0.8):
+        store = tmp_path / f"killed-{fraction}.sqlite3"
+        process = collect_process(repo.path, store)
+        time.sleep(whole * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        partial.append(stored(store) < 12000)
+        assert report(miner, repo.path, store, "--author", "dev0@example.com") == reference
+        rerun = miner("collect", str(repo.path), "--all-authors", "--store", str(store))
+        assert rerun.code == 0, rerun.err
+        assert stored(store) == 12000
+    assert any(partial), "no kill landed in the middle of a collection"
+
+
+def test_two_processes_creating_one_store_at_once(tmp_path: Path, miner) -> None:  # type: ignore[no-untyped-def]
+    repo = fast_import(tmp_path / "big", 500)
+    store = tmp_path / "shared.sqlite3"
+    processes = [
+        subprocess.Popen(
+            [*MINER, "collect", str(repo.path), "--all-authors", "--store", str(store)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(*p.communicate(timeout=120), p.returncode) for p in processes]
+    for _out, err, code in outcomes:
+        assert code == 0, err
+        assert "Traceback" not in err
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        [(count,)] = db.execute("SELECT COUNT(*) FROM commits")
+    assert count == 500
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_unchanged(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("x", {"a.py": "1\n"})
+    store = tmp_path / "notes.txt"
+    store.write_text("my precious notes\n" * 100)
+    before = digest(store)
+    result = miner("report", str(repo.path), "--period", "2024", "--store", str(store))
+    assert result.code == 1
+    assert result.err == (
+        f"miner: error: store {store} is not a SQLite file; "
+        "pass --store with another path, or delete the file to start afresh\n"
+    )
+    assert digest(store) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "repo"]
+
+
+def test_a_store_from_a_newer_miner_is_refused_and_left_unchanged(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("x", {"a.py": "1\n"})
+    store = tmp_path / "newer.sqlite3"
+    with sqlite3.connect(store) as db:
+        db.execute("CREATE TABLE future (x)")
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    before = digest(store)
+    result = miner("report", str(repo.path), "--period", "2024", "--store", str(store))
+    assert result.code == 1
+    assert "was written by a newer miner" in result.err
+    assert len(result.err.splitlines()) == 1
+    assert digest(store) == before
+    assert not Path(f"{store}-wal").exists()
+
+
+def test_a_damaged_sqlite_file_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "damaged.sqlite3"
+    store.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = digest(store)
+    with pytest.raises(StoreError, match="cannot be used"):
+        Store(store)
+    assert digest(store) == before
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a directory"):
+        Store(tmp_path)
+
+
+def test_a_new_store_has_the_current_schema(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite3") as store:
+        assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
