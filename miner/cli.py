@@ -321,12 +321,14 @@ def note_add(
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option("--author", "authors", multiple=True, help="The identity to check.")
-def doctor(path: Path, authors: tuple[str, ...]) -> None:
+@_store_option
+@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+def doctor(path: Path, authors: tuple[str, ...], store: Path | None, notes: Path | None) -> None:
     """Check git, the repository, your identity and what can be collected."""
     from miner import doctor as checks
 
     failed = False
-    for check in checks.run_checks(path, authors):
+    for check in checks.run_checks(path, authors, store, notes):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
         click.echo(f"[{mark}] {check.name}: {check.detail}")
         failed |= check.status == "fail"

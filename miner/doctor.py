@@ -23,7 +23,9 @@ class Check:
     detail: str
 
 
-def run_checks(path: Path, authors: tuple[str, ...]) -> Iterator[Check]:
+def run_checks(
+    path: Path, authors: tuple[str, ...], store: Path | None = None, notes: Path | None = None
+) -> Iterator[Check]:
     yield _git_version()
     try:
         repo = gitcmd.open_repo(path)
@@ -40,6 +42,8 @@ def run_checks(path: Path, authors: tuple[str, ...]) -> Iterator[Check]:
         yield Check("history", "ok", "complete (not shallow)")
     yield _mailmap(repo.root)
     yield from _identity(repo, authors)
+    yield _store(store)
+    yield _notes(notes)
     yield Check(
         "github", "warn", "GitHub collection is not available in this version; reports say so"
     )
@@ -96,3 +100,30 @@ def _identity(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Iterator[Check]:
     from miner.model import utc
 
     yield Check("commits", "ok", f"{len(mine)} commits, the latest on {utc(last):%Y-%m-%d}")
+
+
+def _store(path: Path | None) -> Check:
+    from miner.store import Store, default_store_path
+
+    where = path or default_store_path()
+    if not where.exists():
+        return Check("store", "ok", f"{where} (created on first use)")
+    try:
+        with Store(where) as store:
+            commits = store.db.execute("SELECT COUNT(*) FROM commits").fetchone()[0]
+    except MinerError as exc:
+        return Check("store", "fail", exc.line())
+    return Check("store", "ok", f"{where}: {commits} commits stored")
+
+
+def _notes(path: Path | None) -> Check:
+    from miner.collectors.notes import default_notes_path, read_notes
+
+    where = path or default_notes_path()
+    if not where.exists():
+        return Check("notes", "warn", f"no notes file at {where}: add notes with `miner note add`")
+    try:
+        count = len(read_notes(where))
+    except MinerError as exc:
+        return Check("notes", "fail", exc.line())
+    return Check("notes", "ok", f"{where}: {count} notes")

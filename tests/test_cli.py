@@ -333,3 +333,13 @@ def test_generated_at_is_utc(repo: Repo, miner) -> None:  # type: ignore[no-unty
     stamp = datetime.fromisoformat(doc["generated_at"])
     assert stamp.utcoffset() == timedelta(0)
     assert abs(datetime.now(UTC) - stamp) < timedelta(minutes=5)
+
+
+def test_doctor_names_a_store_it_cannot_use(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    store = tmp_path / "junk.db"
+    store.write_text("not a database")
+    result = miner("doctor", str(repo.path), "--store", str(store))
+    assert result.code == 1
+    assert f"[FAIL] store: store {store} is not a SQLite file" in result.out
+    assert store.read_text() == "not a database"
