@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,21 +45,39 @@ def run(repo: Path, *args: str, check: bool = True, stdin: str | None = None) ->
     return proc.stdout
 
 
-def stream(repo: Path, args: Sequence[str], chunk: int = 1 << 16) -> Iterator[bytes]:
-    """Yield ``git -C repo args`` stdout in chunks as it is produced."""
+def stream(
+    repo: Path, args: Sequence[str], stdin: bytes | None = None, chunk: int = 1 << 16
+) -> Iterator[bytes]:
+    """Yield ``git -C repo args`` stdout in chunks as it is produced.
+
+    The caller parses one chunk while git computes the next, on the other core.
+    ``stdin`` is fed from a thread, so a long input never blocks the output.
+    """
     with subprocess.Popen(
         [git_path(), "-C", str(repo), *args],
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_env(),
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
-        while data := proc.stdout.read(chunk):
+        if stdin is not None:
+            threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
+        while data := os.read(proc.stdout.fileno(), chunk):
             yield data
         err = proc.stderr.read().decode("utf-8", "replace").strip()
         if proc.wait() != 0:
             lines = err.splitlines()
             raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+
+
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except BrokenPipeError:  # git stopped reading: its exit status says why
+        pass
 
 
 @dataclass(frozen=True)
@@ -174,21 +193,6 @@ def parse_remote(url: str) -> tuple[str | None, str | None, str | None]:
     if forge is None or path.count("/") < 1:
         return None, None, None
     return forge, path, f"https://{host}/{path}"
-
-
-def run_bytes(repo: Path, args: Sequence[str], stdin: str) -> bytes:
-    """Run ``git -C repo args`` with ``stdin`` and return its raw stdout."""
-    proc = subprocess.run(
-        [git_path(), "-C", str(repo), *args],
-        input=stdin.encode(),
-        capture_output=True,
-        env=_env(),
-        check=False,
-    )
-    if proc.returncode != 0:
-        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
-    return proc.stdout
 
 
 def lines(text: str) -> list[str]:

@@ -62,7 +62,7 @@ class GitHistory:
         selection = self._select()
         shas = [row[0] for row in selection.rows]
         stored = self.store.commits(shas) if self.store else {}
-        fresh = rows_for(self.repo.root, [s for s in shas if s not in stored])
+        fresh = list(rows_for(self.repo.root, [s for s in shas if s not in stored]))
         self.read_from_git = len(fresh)
         if self.store and fresh:
             self.store.add_commits(fresh)

@@ -128,9 +128,9 @@ def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
     return parse_log(gitcmd.stream(repo, cmd))
 
 
-def rows_for(repo: Path, shas: Sequence[str]) -> list[CommitRow]:
-    """Exactly these commits, in one ``--stdin`` pass."""
+def rows_for(repo: Path, shas: Sequence[str]) -> Iterator[CommitRow]:
+    """Exactly these commits, streamed from one ``--stdin`` pass."""
     if not shas:
-        return []
+        return iter(())
     cmd = ["log", "-z", "--numstat", f"--format={RAW_FORMAT}", "--no-walk=unsorted", "--stdin"]
-    return list(parse_log([gitcmd.run_bytes(repo, cmd, "\n".join(shas) + "\n")]))
+    return parse_log(gitcmd.stream(repo, cmd, stdin=("\n".join(shas) + "\n").encode()))

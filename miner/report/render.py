@@ -22,10 +22,26 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 def render(report: Report, fmt: str, template: str = "report") -> str:
     if fmt == "json":
-        return json.dumps(to_json_data(report), indent=2, ensure_ascii=False) + "\n"
+        return json_text(to_json_data(report))
     suffix = "md" if fmt == "md" else "html"
     env = _environment()
     return env.get_template(f"{template}.{suffix}.j2").render(**_context(report))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """Indented JSON with each list item on one line: readable, diffable, and
+    written by the C encoder (an ``indent`` would take the slow Python one)."""
+    out = ["{"]
+    for n, (key, value) in enumerate(data.items()):
+        comma = "," if n < len(data) - 1 else ""
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in value)
+            out.append(f"  {name}: [\n{items}\n  ]{comma}")
+        else:
+            out.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    out.append("}")
+    return "\n".join(out) + "\n"
 
 
 def _environment() -> Environment:
