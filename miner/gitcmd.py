@@ -207,3 +207,24 @@ def succeeds(repo: Path, *args: str) -> bool:
         [git_path(), "-C", str(repo), *args], capture_output=True, env=_env(), check=False
     )
     return proc.returncode == 0
+
+
+def read_blobs(repo: Path, specs: Sequence[str]) -> dict[str, bytes]:
+    """The contents of ``rev:path`` objects in one ``cat-file --batch`` process;
+    a spec that names no blob is left out."""
+    if not specs:
+        return {}
+    data = b"".join(stream(repo, ["cat-file", "--batch"], stdin="\n".join(specs).encode() + b"\n"))
+    found: dict[str, bytes] = {}
+    at = 0
+    for spec in specs:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            found[spec] = data[at : at + size]
+            at += size + 1
+        elif len(header) == 3:  # a tree or commit: skip its body too
+            at += int(header[2]) + 1
+    return found

@@ -69,9 +69,9 @@ class DocsCollector:
                 doc.commits.append(commit.sha)
                 doc.sha = commit.sha
         repo = self.history.repo
-        for doc in sorted(docs.values(), key=lambda d: d.first):
-            if doc.additions < MIN_LINES:
-                continue
+        kept = sorted((d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: d.first)
+        texts = gitcmd.read_blobs(repo.root, [f"{d.sha}:{d.path}" for d in kept])
+        for doc in kept:
             self._items += 1
             url = f"{repo.web_url}/blob/{doc.sha}/{doc.path}" if repo.web_url else None
             yield Evidence(
@@ -79,7 +79,7 @@ class DocsCollector:
                 kind="design_doc",
                 source="git",
                 repo=repo.name,
-                title=self._title(doc),
+                title=_title(doc, texts.get(f"{doc.sha}:{doc.path}", b"")),
                 date=doc.first,
                 url=url,
                 stats=Stats(doc.additions, doc.deletions, 1),
@@ -87,16 +87,16 @@ class DocsCollector:
                 message=f"{len(doc.commits)} commit(s): " + ", ".join(s[:10] for s in doc.commits),
             )
 
-    def _title(self, doc: _Doc) -> str:
-        """The document's first heading at its last commit, else its file name."""
-        text = gitcmd.run(self.history.repo.root, "show", f"{doc.sha}:{doc.path}", check=False)
-        for line in text.splitlines()[:40]:
-            stripped = line.strip()
-            if stripped.startswith("#"):
-                return stripped.lstrip("#").strip() or doc.path
-            if stripped.lower().startswith("title:"):
-                return stripped[6:].strip().strip("\"'") or doc.path
-        return doc.path.rsplit("/", 1)[-1]
-
     def source(self) -> Source:
         return Source(kind="docs", location=self.history.repo.name, items=self._items)
+
+
+def _title(doc: _Doc, content: bytes) -> str:
+    """The document's first heading at its last commit, else its file name."""
+    for line in content.decode("utf-8", "replace").splitlines()[:40]:
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            return stripped.lstrip("#").strip() or doc.path
+        if stripped.lower().startswith("title:"):
+            return stripped[6:].strip().strip("\"'") or doc.path
+    return doc.path.rsplit("/", 1)[-1]
