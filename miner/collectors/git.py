@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from miner import gitcmd
-from miner.collectors.gitlog import TRAILER_SEP, Commit, log_rows, rows_for
+from miner.collectors.gitlog import TRAILER_SEP, Commit, rows_for
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
 from miner.store import CommitRow, Selection, Store
@@ -59,12 +59,11 @@ class GitHistory:
         return self._commits
 
     def _read(self) -> list[tuple[Commit, str]]:
-        selection, speculated = self._select()
+        selection = self._select()
         shas = [row[0] for row in selection.rows]
-        fresh = {sha: speculated[sha] for sha in shas if sha in speculated}
-        stored = self.store.commits([s for s in shas if s not in fresh]) if self.store else {}
-        missing = [s for s in shas if s not in fresh and s not in stored]
-        fresh.update((row.sha, row) for row in rows_for(self.repo.root, missing))
+        stored = self.store.commits(shas) if self.store else {}
+        missing = [s for s in shas if s not in stored]
+        fresh = {row.sha: row for row in rows_for(self.repo.root, missing)}
         self.read_from_git = len(fresh)
         if self.store and fresh:
             self.store.add_commits(fresh.values())
@@ -76,24 +75,23 @@ class GitHistory:
         found.sort(key=lambda pair: (pair[0].date, pair[0].sha))
         return found
 
-    def _select(self) -> tuple[Selection, dict[str, CommitRow]]:
-        """The subject's commits at this head, and any rows read on the way."""
+    def _select(self) -> Selection:
+        """The subject's commits at this head."""
         head = self._head()
         key = self._key()
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
-            return previous, {}
+            return previous
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
-            rows, speculated = self._scan([head, f"^{previous.head}"])
-            rows = list(previous.rows) + rows
+            rows = list(previous.rows) + self._scan([head, f"^{previous.head}"])
         else:
-            rows, speculated = self._scan(["--all"] if self.all_branches else ["HEAD"])
+            rows = self._scan(["--all"] if self.all_branches else ["HEAD"])
         unique = tuple({r[0]: r for r in reversed(rows)}.values())
         selection = Selection(head, unique)
         if self.store:
             self.store.save_selection(root, key, selection)
-        return selection, speculated
+        return selection
 
     def _head(self) -> str:
         if not self.all_branches:
@@ -124,32 +122,16 @@ class GitHistory:
     def _descends(self, old: str, new: str) -> bool:
         return gitcmd.succeeds(self.repo.root, "merge-base", "--is-ancestor", old, new)
 
-    def _scan(self, revs: list[str]) -> tuple[list[tuple[str, ...]], dict[str, CommitRow]]:
-        """(sha, role, name, email) of the subject's commits among ``revs``, exactly.
+    def _scan(self, revs: list[str]) -> list[tuple[str, ...]]:
+        """(sha, role, name, email) of the subject's commits among ``revs``; no diffs.
 
-        The two walks cost no diffs. When the store has not collected this history,
-        a third pass diffs the subject's commits committed in the period (give or
-        take ``SINCE_SLACK``) at the same time, on the other core: nearly always
-        all of them; the few it misses are diffed afterwards, what it adds is dropped.
-        """
-        root = str(self.repo.root)
-        speculate = self.store is None or not (
-            self.store.head(root, "HEAD") or self.store.head(root, "--all")
-        )
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        The two walks run side by side, one per core."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
             authored = pool.submit(self._authored, revs)
             co_authored = pool.submit(self._co_authored, revs)
-            speculated = pool.submit(self._speculate, revs) if speculate else None
             mine = authored.result()
             mine_shas = {row[0] for row in mine}
-            rows = mine + [row for row in co_authored.result() if row[0] not in mine_shas]
-            return rows, speculated.result() if speculated else {}
-
-    def _speculate(self, revs: list[str]) -> dict[str, CommitRow]:
-        until = f"--until=@{int((self.period.end + SINCE_SLACK).timestamp())}"
-        patterns = [f"--author={p}" for p in self.matcher.git_author_patterns()]
-        filters = ["--use-mailmap", "-F", "-i", *patterns, self._since, until]
-        return {row.sha: row for row in log_rows(self.repo.root, [*filters, *revs])}
+            return mine + [row for row in co_authored.result() if row[0] not in mine_shas]
 
     @property
     def _since(self) -> str:
