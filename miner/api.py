@@ -83,7 +83,7 @@ def collect(
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
             items.extend(collector.collect())
     sources = [c.source() for c in collectors]
-    sources.append(Source(kind="github", location="-", items=0, blind_spots=(GITHUB_BLIND_SPOT,)))
+    sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
     return _union(subjects), _dedupe(items), sources
 
 
