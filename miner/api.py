@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,13 +11,15 @@ from miner import gitcmd
 from miner.collectors.base import Collector
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
+from miner.collectors.github import GitHubCollector
 from miner.collectors.gitlog import log_rows
 from miner.collectors.notes import NotesCollector, default_notes_path
 from miner.engine import RulePack, evaluate, load_pack
 from miner.errors import RepositoryError, UsageError
+from miner.ghclient import GitHubClient, api_url, find_token
 from miner.identity import Matcher, default_author, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
-from miner.store import CommitRow, Store, default_store_path
+from miner.store import CommitRow, HttpCache, Store, default_store_path
 
 GITHUB_BLIND_SPOT = (
     "GitHub not collected: pull requests, reviews, issues and work in other repositories "
@@ -42,13 +44,21 @@ class Config:
     notes: Path | None = None
     home_repos: tuple[str, ...] = ()
     all_branches: bool = False
-    github: bool | None = None
+    github: bool | None = None  # None: on when a token is available and there is a GitHub repo
+    repos: tuple[str, ...] = ()  # OWNER/NAME on GitHub
+    github_api_url: str | None = None
+    rate_limit_wait: float = 60.0
     store: Path | None = None  # None: the default store under the user's cache folder
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def open_repos(paths: Iterable[Path]) -> list[gitcmd.Repo]:
-    repos = [gitcmd.open_repo(p) for p in (list(paths) or [Path.cwd()])]
+def open_repos(paths: Iterable[Path], github_only_ok: bool = False) -> list[gitcmd.Repo]:
+    """The clones to read. With no path: the current directory, or none at all when
+    it is not a repository and ``github_only_ok`` (``--repo`` given)."""
+    given = list(paths)
+    if not given and github_only_ok and not gitcmd.is_repository(Path.cwd()):
+        return []
+    repos = [gitcmd.open_repo(p) for p in (given or [Path.cwd()])]
     for repo in repos:
         if not repo.has_commits:
             raise RepositoryError(
@@ -61,39 +71,83 @@ def subject_for(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Subject:
     return resolve_subject(repo.root, authors or (default_author(repo),))
 
 
-def collect(
-    config: Config, progress: Progress = _quiet
-) -> tuple[Subject, list[Evidence], list[Source]]:
-    """Run every collector for the subject and period; return the subject, items and sources."""
-    if config.github:
-        raise UsageError(
-            "--github: GitHub collection is not available in this version yet",
-            "run without --github; the report names what it could not see",
-        )
-    repos = open_repos(config.paths)
+@dataclass(frozen=True)
+class Collected:
+    subject: Subject
+    items: list[Evidence]
+    sources: list[Source]
+    home: frozenset[str]
+
+
+def collect(config: Config, progress: Progress = _quiet) -> Collected:
+    """Run every collector for the subject and period."""
+    if config.github_api_url:
+        api_url(config.github_api_url)  # a bad URL is a usage error even when GitHub is off
+    repos = open_repos(config.paths, github_only_ok=bool(config.repos))
     subjects = [subject_for(repo, config.authors) for repo in repos]
+    if not repos:
+        subjects = [resolve_subject(None, config.authors)] if config.authors else []
     with Store(config.store or default_store_path()) as store:
         collectors: list[Collector] = []
         for repo, subject in zip(repos, subjects, strict=True):
             history = GitHistory(repo, Matcher(subject), config.period, config.all_branches, store)
             collectors += [GitCollector(history), DocsCollector(history)]
         collectors.append(NotesCollector(config.notes or default_notes_path(), config.period))
+        github = _github_collector(config, repos, subjects, store)
+        if github is not None:
+            collectors.append(github)
         items: list[Evidence] = []
         for collector in collectors:
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
             items.extend(collector.collect())
-    sources = [c.source() for c in collectors]
-    sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
-    return _union(subjects), _dedupe(items), sources
+        sources = [c.source() for c in collectors]
+    if github is None:
+        sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
+    subject = _union(subjects)
+    if github is not None:
+        subject = replace(subject, logins=tuple(dict.fromkeys((*subject.logins, *github.logins))))
+    return Collected(subject, _dedupe(items), sources, home_repos(config, repos))
+
+
+def home_repos(config: Config, repos: Iterable[gitcmd.Repo]) -> frozenset[str]:
+    """The team's own repositories: ``--home-repo``, else ``--repo`` and the clones'
+    GitHub remotes. Work anywhere else counts towards influence."""
+    chosen = config.home_repos or config.repos or tuple(r.name for r in repos if r.forge)
+    return frozenset(name.lower() for name in chosen)
+
+
+def _github_collector(
+    config: Config, repos: list[gitcmd.Repo], subjects: list[Subject], store: Store
+) -> GitHubCollector | None:
+    if config.github is False:
+        return None
+    wanted = config.github or bool(config.repos) or any(r.forge == "github" for r in repos)
+    if not wanted:
+        return None
+    token = find_token()
+    if token is None:
+        if config.github:
+            raise UsageError(
+                "--github: no GitHub token found",
+                "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`",
+            )
+        return None
+    client = GitHubClient(
+        api_url(config.github_api_url), token, HttpCache(store), max_wait=config.rate_limit_wait
+    )
+    logins = tuple(dict.fromkeys(x for s in subjects for x in s.logins))
+    if not logins or not config.authors:
+        logins = (str(client.get("/user").data["login"]),)
+    return GitHubCollector(client, logins, config.period)
 
 
 def build_report(config: Config, progress: Progress = _quiet) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``."""
     pack = load_pack(config.rules)
-    subject, items, sources = collect(config, progress)
+    found = collect(config, progress)
+    subject, sources = found.subject, found.sources
     progress("mapping evidence to areas")
-    home = frozenset(r.lower() for r in config.home_repos)
-    mapped = evaluate(pack, items, home)
+    mapped = evaluate(pack, found.items, found.home)
     mapped.sort(key=lambda m: (m.evidence.date, m.evidence.id))
     warnings = tuple(s for src in sources if src.kind == "git" for s in src.blind_spots)
     return Report(

@@ -112,6 +112,25 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Collect from GitHub (default: when a token is available).",
         ),
+        click.option(
+            "--repo",
+            "repos",
+            multiple=True,
+            help="OWNER/NAME on GitHub; repeatable. Outside a clone: GitHub only.",
+        ),
+        click.option(
+            "--github-api-url",
+            default=None,
+            help="Default: $GITHUB_API_URL, else https://api.github.com; "
+            "GitHub Enterprise Server: https://HOST/api/v3.",
+        ),
+        click.option(
+            "--rate-limit-wait",
+            type=click.FloatRange(0, 3600),
+            default=60.0,
+            show_default=True,
+            help="Wait this long at most for a spent rate limit; longer: stop, report partial.",
+        ),
         _store_option,
     ]
     for option in reversed(options):
@@ -132,6 +151,9 @@ def report(
     home_repos: tuple[str, ...],
     all_branches: bool,
     github: bool | None,
+    repos: tuple[str, ...],
+    github_api_url: str | None,
+    rate_limit_wait: float,
     store: Path | None,
 ) -> None:
     """Summarize one period (default: the last complete quarter), grouped by area."""
@@ -148,6 +170,9 @@ def report(
         home_repos=home_repos,
         all_branches=all_branches,
         github=github,
+        repos=_repo_names(repos),
+        github_api_url=github_api_url,
+        rate_limit_wait=rate_limit_wait,
         store=store,
     )
     with _progress() as progress:
@@ -195,7 +220,7 @@ def collect(
             github=False,
             store=store,
         )
-        _, items, _ = api.collect(config, progress)
+        items = api.collect(config, progress).items
     commits = sum(1 for e in items if e.kind == "commit")
     click.echo(f"{commits} commits of yours in {config.period.label} are in the store")
 
@@ -334,6 +359,13 @@ def doctor(path: Path, authors: tuple[str, ...], store: Path | None, notes: Path
         failed |= check.status == "fail"
     if failed:
         raise MinerError("some checks failed", "see the lines marked FAIL above")
+
+
+def _repo_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if value.count("/") != 1 or not all(value.split("/")):
+            raise UsageError(f"--repo {value!r} is not OWNER/NAME", "e.g. --repo pallets/click")
+    return values
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -151,6 +151,10 @@ def open_repo(path: Path) -> Repo:
     return Repo(root, head, shallow, remote, slug or str(root), web, forge, config)
 
 
+def is_repository(path: Path) -> bool:
+    return path.is_dir() and succeeds(path, "rev-parse", "--git-dir")
+
+
 def _config(root: Path) -> tuple[tuple[str, str], ...]:
     out = run(root, "config", "-z", "--list", check=False)
     pairs = []

@@ -98,6 +98,7 @@ class Evidence:
     review_state: str | None = None
     newcomer_author: bool | None = None
     co_authors: tuple[str, ...] = ()
+    state: str | None = None  # pull requests and issues: "open", "closed" or "merged"
     # Which email or login of the subject this item was matched on.
     matched_as: str = ""
 

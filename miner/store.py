@@ -8,6 +8,9 @@ What it keeps:
   were the subject's at which head. A re-run at the same head reads no history;
   after new commits it reads only ``old_head..HEAD``.
 - ``heads``: the last commit collected per repository and ref (``miner collect``).
+- ``http_cache``: GitHub responses by URL with their ETag, so a re-run asks
+  conditionally (a 304 costs nothing against the rate limit) and an interrupted
+  collection resumes from what it had.
 
 Safety: every write is one transaction; a run killed at any point leaves the
 previous state or the new one. A file that is not a SQLite database, or one written
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from miner.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_SECONDS = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HINT = "pass --store with another path, or delete the file to start afresh"
@@ -55,6 +58,13 @@ MIGRATIONS: dict[int, str] = {
         ref TEXT NOT NULL,
         head TEXT NOT NULL,
         PRIMARY KEY (repo, ref)
+    ) WITHOUT ROWID;
+    """,
+    1: """
+    CREATE TABLE IF NOT EXISTS http_cache (
+        url TEXT PRIMARY KEY,
+        etag TEXT NOT NULL,
+        body TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
 }
@@ -224,3 +234,25 @@ def _refuse_foreign_file(path: Path) -> None:
         raise StoreError(f"store {path} cannot be read: {exc.strerror}", _HINT) from exc
     if header and header != _SQLITE_MAGIC:
         raise StoreError(f"store {path} is not a SQLite file", _HINT)
+
+
+class HttpCache:
+    """The GitHub client's view of the store: bodies by URL with their ETag.
+
+    The URL never carries the token (it travels in a header), so nothing secret
+    is written here."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, url: str) -> tuple[str, str] | None:
+        row = self.store.db.execute(
+            "SELECT etag, body FROM http_cache WHERE url = ?", (url,)
+        ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def put(self, url: str, etag: str, body: str) -> None:
+        with self.store.transaction():
+            self.store.db.execute(
+                "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?)", (url, etag, body)
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import responses
 
 from miner.cli import main
 
@@ -28,9 +30,21 @@ def isolated_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
-    for var in ("GH_TOKEN", "GITHUB_TOKEN", "GIT_DIR", "GIT_WORK_TREE", "NO_COLOR"):
+    for var in ("GH_TOKEN", "GITHUB_TOKEN", "GITHUB_API_URL", "GIT_DIR", "GIT_WORK_TREE"):
         monkeypatch.delenv(var, raising=False)
+    # Never the user's `gh` login: a token comes only from what a test sets.
+    real_which = shutil.which
+    monkeypatch.setattr(
+        "miner.ghclient.shutil.which", lambda name: None if name == "gh" else real_which(name)
+    )
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_network() -> Iterator[responses.RequestsMock]:
+    """Any HTTP request a test did not register fails instead of leaving the machine."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
 
 
 class Repo:

@@ -146,7 +146,9 @@ def test_a_shallow_clone_works_with_a_warning(repo: Repo, miner, tmp_path: Path)
         (["--period", "2024-06-30..2024-04-01"], 2, "ends before it starts"),
         (["--format", "pdf"], 2, "'pdf' is not one of 'md', 'html', 'json'"),
         (["--author", " "], 1, "--author is empty"),
-        (["--github"], 2, "GitHub collection is not available"),
+        (["--github"], 2, "--github: no GitHub token found"),
+        (["--repo", "nonsense"], 2, "is not OWNER/NAME"),
+        (["--github-api-url", "ftp://x"], 2, "is not an http(s) URL"),
     ],
 )
 def test_bad_options_fail_with_one_line_and_write_nothing(

@@ -2,7 +2,8 @@
 
 A condition is a mapping whose keys must all hold. Keys:
 
-- ``kind``, ``role``, ``source``, ``review_state``: a value or a list of values;
+- ``kind``, ``role``, ``source``, ``review_state``, ``state`` (open, closed, merged):
+  a value or a list of values;
 - ``paths_any``: at least one touched path matches one of the globs;
 - ``paths_all``: the item touches paths and every one matches one of the globs;
 - ``title`` (first line) and ``text`` (title and message): a regular expression,
@@ -45,6 +46,7 @@ class Facts:
     files: int
     home: bool
     review_state: str | None
+    state: str | None
     newcomer_author: bool | None
     co_authored: bool
 
@@ -64,6 +66,7 @@ class Facts:
             files=stats.files if stats else len(e.paths),
             home=item.home,
             review_state=e.review_state,
+            state=e.state,
             newcomer_author=e.newcomer_author,
             co_authored=bool(e.co_authors) or e.role == "co-author",
         )
@@ -76,6 +79,7 @@ CHOICES: dict[str, tuple[str, ...] | None] = {
     "role": ROLES,
     "source": None,
     "review_state": REVIEW_STATES,
+    "state": ("open", "closed", "merged"),
 }
 BOOLEANS = ("home", "newcomer_author", "co_authored")
 NUMBERS = {

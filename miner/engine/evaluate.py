@@ -73,6 +73,7 @@ def example_item(fields: dict[str, Any]) -> Mapped:
         labels=tuple(str(label) for label in fields.get("labels", ())),
         role=cast(Role, fields.get("role", "author")),
         review_state=fields.get("review_state"),
+        state=fields.get("state"),
         newcomer_author=fields.get("newcomer_author"),
         co_authors=tuple(str(c) for c in fields.get("co_authors", ())),
     )

@@ -31,6 +31,7 @@ EXAMPLE_FIELDS = {
     "files": int,
     "home": bool,
     "review_state": str,
+    "state": str,
     "newcomer_author": bool,
     "co_authors": list,
 }

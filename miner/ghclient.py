@@ -1,0 +1,241 @@
+"""A small, polite GitHub REST client: the only code that talks to the API.
+
+Why plain ``requests`` rather than PyGithub: every request here is conditional
+on a stored ETag (a 304 costs nothing against the rate limit, so a re-run is
+nearly free and an interrupted run resumes), and the rate-limit policy (wait
+when the wait is short, else stop and say so) must be ours. PyGithub sends no
+``If-None-Match`` and waits or raises on its own terms.
+
+Promises:
+- pagination by ``Link`` headers, ``per_page=100``;
+- primary limit (``x-ratelimit-remaining: 0``): wait for the reset when it is at
+  most ``max_wait`` seconds away, else raise ``RateLimited`` (the caller stops
+  and marks its report partial);
+- secondary limits (403/429 with ``retry-after``, or a 403 that says so) are
+  waited out, a bounded number of times;
+- 5xx and network errors are retried with exponential backoff, a bounded number
+  of times; 401 and 404 end with one clear line;
+- the token is sent in a header only; it never appears in a URL, a message, a
+  log line or the store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from miner.errors import MinerError, UsageError
+from miner.store import HttpCache
+
+DEFAULT_API_URL = "https://api.github.com"
+PER_PAGE = 100
+RETRIES = 3
+SEARCH_CAP = 1000
+USER_AGENT = "contribution-miner"
+
+
+class GitHubError(MinerError):
+    """GitHub answered in a way collection cannot go on from."""
+
+
+class RateLimited(GitHubError):
+    """The primary rate limit is spent and its reset is too far away to wait for."""
+
+    def __init__(self, reset: float) -> None:
+        when = time.strftime("%H:%M UTC", time.gmtime(reset))
+        super().__init__(
+            f"GitHub rate limit spent until {when}",
+            "what was collected is kept; re-run after that to complete the report",
+        )
+        self.reset = reset
+
+
+def find_token(environ: dict[str, str] | None = None) -> str | None:
+    """``GH_TOKEN``, then ``GITHUB_TOKEN``, then ``gh auth token`` if gh is installed."""
+    env = os.environ if environ is None else environ
+    for name in ("GH_TOKEN", "GITHUB_TOKEN"):
+        if env.get(name, "").strip():
+            return env[name].strip()
+    gh = shutil.which("gh")
+    if gh is None:
+        return None
+    try:
+        out = subprocess.run(
+            [gh, "auth", "token"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def api_url(given: str | None, environ: dict[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    url = given or env.get("GITHUB_API_URL") or DEFAULT_API_URL
+    if not url.startswith(("https://", "http://")):
+        raise UsageError(
+            f"--github-api-url {url!r} is not an http(s) URL",
+            "use https://api.github.com or https://HOST/api/v3 for GitHub Enterprise Server",
+        )
+    return url.rstrip("/")
+
+
+@dataclass
+class Response:
+    status: int
+    data: Any
+    headers: dict[str, str]
+    cached: bool = False  # answered 304: the stored body was used
+
+
+@dataclass
+class GitHubClient:
+    base_url: str
+    token: str
+    cache: HttpCache | None = None
+    max_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    session: requests.Session = field(default_factory=requests.Session)
+    counted: int = 0  # requests that counted against the rate limit (not 304s)
+    conditional_hits: int = 0
+    scopes: str | None = None
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Response:
+        """One GET, conditional on a stored ETag, with the rate-limit and retry policy."""
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        if params:
+            url = f"{url}{'&' if '?' in url else '?'}{urlencode(sorted(params.items()))}"
+        stored = self.cache.get(url) if self.cache else None
+        for attempt in range(RETRIES + 1):
+            try:
+                reply = self.session.get(url, headers=self._headers(stored), timeout=30)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt == RETRIES:
+                    raise GitHubError(
+                        f"GitHub did not answer ({type(exc).__name__})",
+                        "check the network and --github-api-url, then re-run",
+                    ) from exc
+                self.sleep(2.0**attempt)
+                continue
+            headers = {k.lower(): v for k, v in reply.headers.items()}
+            if reply.status_code != 304:
+                self.counted += 1
+            self.scopes = headers.get("x-oauth-scopes", self.scopes)
+            if reply.status_code == 304 and stored is not None:
+                self.conditional_hits += 1
+                self._pace(headers)
+                return Response(304, json.loads(stored[1]), headers, cached=True)
+            if reply.status_code < 300:
+                data = reply.json() if reply.content else None
+                if self.cache is not None and headers.get("etag"):
+                    self.cache.put(url, headers["etag"], reply.text)
+                self._pace(headers)
+                return Response(reply.status_code, data, headers)
+            if self._wait_for_limit(reply.status_code, headers, reply.text, attempt):
+                continue
+            if reply.status_code >= 500 and attempt < RETRIES:
+                self.sleep(2.0**attempt)
+                continue
+            raise self._error(reply.status_code, path, reply.text)
+        raise GitHubError(f"GitHub kept failing for {path}", "re-run later")
+
+    def paginate(
+        self, path: str, params: dict[str, Any] | None = None, first: Response | None = None
+    ) -> Iterator[Any]:
+        """Every item of a list endpoint, following ``Link: rel="next"``; ``first``
+        is its first page when the caller already has it."""
+        response = first or self.get(path, {**(params or {}), "per_page": PER_PAGE})
+        while True:
+            items = (
+                response.data.get("items", []) if isinstance(response.data, dict) else response.data
+            )
+            yield from items or []
+            next_url = _next_link(response.headers.get("link", ""))
+            if next_url is None:
+                return
+            response = self.get(next_url)
+
+    def _headers(self, stored: tuple[str, str] | None) -> dict[str, str]:
+        headers = {
+            "Accept": "application/vnd.github+json",
+            "Authorization": f"Bearer {self.token}",
+            "User-Agent": USER_AGENT,
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
+        if stored is not None:
+            headers["If-None-Match"] = stored[0]
+        return headers
+
+    def _pace(self, headers: dict[str, str]) -> None:
+        """Before the limit is hit: when this was the last request of the window,
+        wait for the reset now if it is near, else stop."""
+        if headers.get("x-ratelimit-remaining") != "0":
+            return
+        reset = float(headers.get("x-ratelimit-reset", self.clock() + 60))
+        self._wait_until(reset)
+
+    def _wait_until(self, reset: float) -> None:
+        wait = reset - self.clock() + 1
+        if wait > self.max_wait:
+            raise RateLimited(reset)
+        if wait > 0:
+            self.sleep(wait)
+
+    def _wait_for_limit(
+        self, status: int, headers: dict[str, str], body: str, attempt: int
+    ) -> bool:
+        """Whether a 403/429 was a rate limit that has now been waited out."""
+        if status not in (403, 429) or attempt == RETRIES:
+            return False
+        if "retry-after" in headers:
+            self.sleep(float(headers["retry-after"]))
+            return True
+        if headers.get("x-ratelimit-remaining") == "0":
+            self._wait_until(float(headers.get("x-ratelimit-reset", self.clock() + 60)))
+            return True
+        if "secondary rate limit" in body.lower():
+            self.sleep(60.0 * 2**attempt)
+            return True
+        return False
+
+    def _error(self, status: int, path: str, body: str) -> GitHubError:
+        message = _message(body)
+        if status == 401:
+            return GitHubError(
+                "GitHub rejected the token (401 Bad credentials)",
+                "set GH_TOKEN or GITHUB_TOKEN to a valid token, or run without --github",
+            )
+        if status == 404:
+            return GitHubError(
+                f"GitHub has no {path} (404)",
+                "check --github-api-url (GitHub Enterprise Server: https://HOST/api/v3) "
+                "and that the token can see it",
+            )
+        if status == 422:
+            return GitHubError(f"GitHub refused the query for {path}: {message}", "check --author")
+        return GitHubError(f"GitHub answered {status} for {path}: {message}", "re-run later")
+
+
+def _message(body: str) -> str:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:120]
+    return str(data.get("message", ""))[:200] if isinstance(data, dict) else ""
+
+
+_LINK = re.compile(r'<([^>]+)>;\s*rel="([^"]+)"')
+
+
+def _next_link(header: str) -> str | None:
+    return next((url for url, rel in _LINK.findall(header) if rel == "next"), None)
