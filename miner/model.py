@@ -177,6 +177,10 @@ class Report:
     warnings: tuple[str, ...] = field(default=())
 
     @property
+    def partial(self) -> bool:
+        return any(s.partial for s in self.sources)
+
+    @property
     def emails(self) -> tuple[str, ...]:
         found = {e for s in self.sources for e in s.matched_emails}
         return tuple(sorted(found | set(self.subject.emails)))

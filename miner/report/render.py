@@ -136,6 +136,7 @@ def to_json_data(report: Report) -> dict[str, Any]:
                 "location": s.location,
                 "items": s.items,
                 "blind_spots": list(s.blind_spots),
+                "partial": s.partial,
             }
             for s in report.sources
         ],
