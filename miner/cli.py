@@ -348,12 +348,19 @@ def note_add(
 @click.option("--author", "authors", multiple=True, help="The identity to check.")
 @_store_option
 @click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
-def doctor(path: Path, authors: tuple[str, ...], store: Path | None, notes: Path | None) -> None:
-    """Check git, the repository, your identity and what can be collected."""
+@click.option("--github-api-url", default=None, help="Default: $GITHUB_API_URL or github.com.")
+def doctor(
+    path: Path,
+    authors: tuple[str, ...],
+    store: Path | None,
+    notes: Path | None,
+    github_api_url: str | None,
+) -> None:
+    """Check git, the repository, your identity, the store, notes and GitHub access."""
     from miner import doctor as checks
 
     failed = False
-    for check in checks.run_checks(path, authors, store, notes):
+    for check in checks.run_checks(path, authors, store, notes, github_api_url):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
         click.echo(f"[{mark}] {check.name}: {check.detail}")
         failed |= check.status == "fail"

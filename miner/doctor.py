@@ -24,7 +24,11 @@ class Check:
 
 
 def run_checks(
-    path: Path, authors: tuple[str, ...], store: Path | None = None, notes: Path | None = None
+    path: Path,
+    authors: tuple[str, ...],
+    store: Path | None = None,
+    notes: Path | None = None,
+    api: str | None = None,
 ) -> Iterator[Check]:
     yield _git_version()
     try:
@@ -44,9 +48,7 @@ def run_checks(
     yield from _identity(repo, authors)
     yield _store(store)
     yield _notes(notes)
-    yield Check(
-        "github", "warn", "GitHub collection is not available in this version; reports say so"
-    )
+    yield from github_checks(api)
 
 
 def _git_version() -> Check:
@@ -127,3 +129,36 @@ def _notes(path: Path | None) -> Check:
     except MinerError as exc:
         return Check("notes", "fail", exc.line())
     return Check("notes", "ok", f"{where}: {count} notes")
+
+
+def github_checks(api: str | None) -> Iterator[Check]:
+    """Token presence (never its value), the login, scopes and the rate limit left."""
+    from miner.ghclient import GitHubClient, api_url, find_token_with_origin
+
+    found = find_token_with_origin()
+    if found is None:
+        yield Check(
+            "github token",
+            "warn",
+            "none (GH_TOKEN, GITHUB_TOKEN, gh auth token): GitHub is skipped and reports say so",
+        )
+        return
+    token, origin = found
+    yield Check("github token", "ok", f"found in {origin}")
+    try:
+        client = GitHubClient(api_url(api), token, max_wait=0)
+        user = client.get("/user")
+        scopes = user.headers.get("x-oauth-scopes")
+        shown = scopes if scopes else "none listed (fine-grained or app token)"
+        yield Check("github login", "ok", f"{user.data['login']} at {client.base_url}")
+        yield Check("github scopes", "ok", shown)
+        limits = client.get("/rate_limit").data["resources"]
+        core, search = limits["core"], limits["search"]
+        yield Check(
+            "github rate limit",
+            "ok" if core["remaining"] > 100 else "warn",
+            f"core {core['remaining']}/{core['limit']}, "
+            f"search {search['remaining']}/{search['limit']} per minute",
+        )
+    except MinerError as exc:
+        yield Check("github", "fail", exc.line())

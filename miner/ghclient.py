@@ -62,10 +62,16 @@ class RateLimited(GitHubError):
 
 def find_token(environ: dict[str, str] | None = None) -> str | None:
     """``GH_TOKEN``, then ``GITHUB_TOKEN``, then ``gh auth token`` if gh is installed."""
+    found = find_token_with_origin(environ)
+    return found[0] if found else None
+
+
+def find_token_with_origin(environ: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """The token and where it came from (a name that is safe to print)."""
     env = os.environ if environ is None else environ
     for name in ("GH_TOKEN", "GITHUB_TOKEN"):
         if env.get(name, "").strip():
-            return env[name].strip()
+            return env[name].strip(), name
     gh = shutil.which("gh")
     if gh is None:
         return None
@@ -75,7 +81,8 @@ def find_token(environ: dict[str, str] | None = None) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    token = out.stdout.strip() if out.returncode == 0 else ""
+    return (token, "gh auth token") if token else None
 
 
 def api_url(given: str | None, environ: dict[str, str] | None = None) -> str:
