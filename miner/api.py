@@ -85,14 +85,14 @@ def collect(config: Config, progress: Progress = _quiet) -> Collected:
         api_url(config.github_api_url)  # a bad URL is a usage error even when GitHub is off
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
     subjects = [subject_for(repo, config.authors) for repo in repos]
-    if not repos:
-        subjects = [resolve_subject(None, config.authors)] if config.authors else []
     with Store(config.store or default_store_path()) as store:
         collectors: list[Collector] = []
         for repo, subject in zip(repos, subjects, strict=True):
             history = GitHistory(repo, Matcher(subject), config.period, config.all_branches, store)
             collectors += [GitCollector(history), DocsCollector(history)]
         collectors.append(NotesCollector(config.notes or default_notes_path(), config.period))
+        if not repos and config.authors:  # GitHub alone: the subject is who --author names
+            subjects = [resolve_subject(None, config.authors)]
         github = _github_collector(config, repos, subjects, store)
         if github is not None:
             collectors.append(github)

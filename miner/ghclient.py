@@ -110,8 +110,9 @@ class GitHubClient:
     token: str
     cache: HttpCache | None = None
     max_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
+    # Looked up at call time, so tests can replace time.sleep and time.time.
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
+    clock: Callable[[], float] = field(default=lambda: time.time())
     session: requests.Session = field(default_factory=requests.Session)
     counted: int = 0  # requests that counted against the rate limit (not 304s)
     conditional_hits: int = 0

@@ -1,0 +1,648 @@
+"""The GitHub collector against replayed responses in the shapes GitHub sends.
+
+A small fake of the REST API (``FakeGitHub``) serves the bodies built by
+``tests.github_fixtures``, with ETags it honours on ``If-None-Match``, ``Link``
+pagination, and scripted failures; ``responses`` makes sure nothing else is asked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import jsonschema
+import pytest
+import responses
+
+from miner.ghclient import find_token
+from miner.report import json_schema
+from tests import github_fixtures as gh
+
+TOKEN = "ghp_TestToken0123456789abcdefSECRET"
+API = "https://api.github.com"
+LOGIN = "ada"
+Reply = tuple[int, dict[str, str], str]
+
+
+class FakeGitHub:
+    """Just enough of the REST API for the collector, keyed by path and query."""
+
+    def __init__(self, mock: responses.RequestsMock, base: str = API) -> None:
+        self.base = base
+        self.searches: dict[str, list[dict[str, Any]]] = {}
+        self.totals: dict[str, int] = {}
+        self.incomplete: set[str] = set()
+        self.pulls: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, list[dict[str, Any]]] = {}
+        self.reviews: dict[str, list[dict[str, Any]]] = {}
+        self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.script: list[Callable[[str], Reply | None]] = []
+        self.log: list[tuple[str, int]] = []
+        self.remaining = 5000
+        mock.add_callback(responses.GET, re.compile(re.escape(base) + r"/.*"), self.answer)
+
+    # -- what the tests set up
+    def search(self, fragment: str, items: list[dict[str, Any]], total: int | None = None) -> None:
+        self.searches[fragment] = items
+        if total is not None:
+            self.totals[fragment] = total
+
+    def pr(self, owner: str, repo: str, number: int, **fields: Any) -> dict[str, Any]:
+        key = f"{owner}/{repo}/{number}"
+        self.pulls[key] = gh.pull_request(owner, repo, number, **fields)
+        return gh.search_issue_item(
+            owner,
+            repo,
+            number,
+            fields["title"],
+            fields["login"],
+            fields["created_at"],
+            merged_at=fields.get("merged_at"),
+            author_association=fields.get("author_association", "MEMBER"),
+            labels=fields.get("labels", ()),
+        )
+
+    @property
+    def counted(self) -> int:
+        return sum(1 for _, status in self.log if status != 304)
+
+    # -- serving
+    def answer(self, request: Any) -> Reply:
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        url = urlparse(request.url)
+        path = url.path.removeprefix(urlparse(self.base).path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        for step in list(self.script):
+            scripted = step(path)
+            if scripted is not None:
+                self.script.remove(step)
+                self.log.append((path, scripted[0]))
+                return scripted
+        status, body, extra = self.route(path, query)
+        text = json.dumps(body)
+        etag = f'W/"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
+        resource = "search" if path.startswith("/search") else "core"
+        headers = gh.headers(remaining=self.remaining, resource=resource, etag=etag)
+        headers.update(extra)
+        if request.headers.get("If-None-Match") == etag:
+            self.log.append((path, 304))
+            return 304, headers, ""
+        self.remaining -= 1
+        self.log.append((path, status))
+        return status, headers, text
+
+    def route(self, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        if path == "/user":
+            return 200, gh.authenticated_user(LOGIN), {}
+        if path == "/rate_limit":
+            return 200, gh.rate_limit(self.remaining, 1712142000, 30, 1712138460), {}
+        if path == "/search/issues":
+            return self.search_page(query)
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/(pulls|issues)/(\d+)(?:/(\w+))?", path)
+        assert m, path
+        key = f"{m[1]}/{m[2]}/{m[4]}"
+        table = {
+            (None, "pulls"): self.pulls,
+            ("files", "pulls"): self.files,
+            ("reviews", "pulls"): self.reviews,
+            ("comments", "issues"): self.comments,
+        }[(m[5], m[3])]
+        if key not in table:
+            return 404, gh.error(404, "Not Found"), {}
+        if m[5] is None:
+            return 200, table[key], {}
+        return self.page(path, query, table[key])
+
+    def search_page(self, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        q = query["q"]
+        fragment = next((f for f in self.searches if f in q), None)
+        items = self.searches.get(fragment, []) if fragment else []
+        window = re.search(r"(created|merged|updated):(\S+)\.\.(\S+)", q)
+        assert window, q
+        field_name = {"created": "created_at", "updated": "updated_at", "merged": "closed_at"}[
+            window[1]
+        ]
+        low = window[2]
+        high = window[3] if window[3] != "*" else "9999"
+        inside = [i for i in items if i.get(field_name) and low <= i[field_name] <= high + "~"]
+        total = self.totals.get(fragment or "", len(inside))
+        if total > 1000 and fragment in self.totals:
+            # the cap applies until the window is small enough to hold its items
+            span = datetime.fromisoformat(high.replace("Z", "+00:00")) - datetime.fromisoformat(
+                low.replace("Z", "+00:00")
+            )
+            if span > timedelta(days=20):
+                return 200, gh.search_page(inside[:100], total), {}
+            total = len(inside)
+        status, body, headers = self.page("/search/issues", query, inside)
+        return (
+            status,
+            gh.search_page(body, total, q in self.incomplete or fragment in self.incomplete),
+            headers,
+        )
+
+    def page(
+        self, path: str, query: dict[str, str], items: list[dict[str, Any]]
+    ) -> tuple[int, Any, dict[str, str]]:
+        size = int(query.get("per_page", 30))
+        number = int(query.get("page", 1))
+        last = max(1, -(-len(items) // size))
+        chunk = items[(number - 1) * size : number * size]
+        extra = {}
+        if last > 1:
+            params = {k: v for k, v in query.items() if k != "page"}
+            extra["link"] = gh.link_header(f"{self.base}{path}", params, number, last)
+        return 200, chunk, extra
+
+
+def at(day: str) -> str:
+    return f"{day}T10:00:00Z"
+
+
+@pytest.fixture
+def github(no_network: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch) -> FakeGitHub:
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    sleeps: list[float] = []
+    monkeypatch.setattr("miner.ghclient.time.sleep", sleeps.append)
+    fake = FakeGitHub(no_network)
+    fake.sleeps = sleeps  # type: ignore[attr-defined]
+    return fake
+
+
+def quarter(fake: FakeGitHub) -> None:
+    """Ada's 2024Q2: two PRs of her own (one merged, one elsewhere), a review of a
+    newcomer's PR, an issue opened and a comment on someone else's issue."""
+    merged = fake.pr(
+        "acme",
+        "widgets",
+        7,
+        title="Batch writes in the uploader",
+        login=LOGIN,
+        created_at=at("2024-04-02"),
+        merged_at=at("2024-04-05"),
+        additions=120,
+        deletions=30,
+        changed_files=3,
+        labels=("performance",),
+        body="Fixes #3",
+    )
+    fake.files["acme/widgets/7"] = [
+        gh.pr_file("src/upload.py", 90, 30),
+        gh.pr_file("tests/test_upload.py", 30, 0, status="added"),
+        gh.pr_file("docs/design/batching.md", 40, 0, status="added"),
+    ]
+    outside = fake.pr(
+        "other",
+        "lib",
+        99,
+        title="Add retry hook",
+        login=LOGIN,
+        created_at=at("2024-05-01"),
+        merged_at=None,
+        additions=10,
+        deletions=2,
+        changed_files=1,
+    )
+    fake.files["other/lib/99"] = [gh.pr_file("lib/retry.py", 10, 2)]
+    fake.search(f"type:pr author:{LOGIN}", [merged, outside])
+    newcomer = fake.pr(
+        "acme",
+        "widgets",
+        8,
+        title="Fix typo in README",
+        login="newbie",
+        created_at=at("2024-05-03"),
+        merged_at=at("2024-05-04"),
+        additions=1,
+        deletions=1,
+        changed_files=1,
+        author_association="FIRST_TIME_CONTRIBUTOR",
+    )
+    newcomer["updated_at"] = at("2024-05-04")
+    fake.search(f"type:pr reviewed-by:{LOGIN}", [newcomer])
+    fake.reviews["acme/widgets/8"] = [
+        gh.review(501, LOGIN, "CHANGES_REQUESTED", at("2024-05-03"), body="Nearly there"),
+        gh.review(502, "carol", "APPROVED", at("2024-05-04")),
+        gh.review(503, LOGIN, "APPROVED", at("2024-05-04")),
+    ]
+    issue = gh.search_issue_item(
+        "acme",
+        "widgets",
+        3,
+        "Uploads are slow",
+        LOGIN,
+        at("2024-04-01"),
+        is_pr=False,
+        labels=("perf",),
+    )
+    fake.search(f"type:issue author:{LOGIN}", [issue])
+    theirs = gh.search_issue_item(
+        "acme",
+        "widgets",
+        11,
+        "How do retries work?",
+        "dave",
+        at("2024-06-01"),
+        is_pr=False,
+        labels=("question",),
+    )
+    theirs["updated_at"] = at("2024-06-02")
+    fake.search(f"type:issue commenter:{LOGIN}", [theirs])
+    fake.comments["acme/widgets/11"] = [
+        gh.issue_comment(9001, "acme", "widgets", 11, "dave", at("2024-06-01"), "Anyone?"),
+        gh.issue_comment(9002, "acme", "widgets", 11, LOGIN, at("2024-06-02"), "See the docs"),
+    ]
+
+
+def run_report(miner, tmp_path: Path, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "not-a-clone"
+    outside.mkdir(exist_ok=True)
+    result = miner(
+        "report",
+        "--repo",
+        "acme/widgets",
+        "--author",
+        LOGIN,
+        "--period",
+        "2024Q2",
+        "--format",
+        "json",
+        "--store",
+        str(tmp_path / "store.sqlite3"),
+        "--notes",
+        str(tmp_path / "notes.yaml"),
+        *extra,
+        cwd=outside,
+    )
+    assert result.code == 0, result.err
+    assert TOKEN not in result.out + result.err
+    doc: dict[str, Any] = json.loads(result.out)
+    return doc
+
+
+def by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in doc["evidence"]}
+
+
+def rules_of(item: dict[str, Any]) -> set[str]:
+    return {m["rule"] for m in item["areas"]}
+
+
+def test_a_quarter_on_github_becomes_evidence_with_areas(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    doc = run_report(miner, tmp_path)
+    jsonschema.validate(doc, json_schema())
+    items = by_id(doc)
+    pr = items["gh:pr:acme/widgets#7"]
+    assert pr["stats"] == {"additions": 120, "deletions": 30, "files": 3}
+    assert pr["date"] == "2024-04-05T10:00:00+00:00"  # merged in the period
+    assert {"merged-pull-request", "tests-added", "incident-labels"} <= rules_of(pr)
+    assert "design-doc-authored" in rules_of(items["gh:doc:acme/widgets:docs/design/batching.md"])
+    assert "outside-home-contribution" in rules_of(items["gh:pr:other/lib#99"])
+    assert "outside-home-contribution" not in rules_of(pr)
+    first, second = items["gh:review:501"], items["gh:review:503"]
+    assert {"review-newcomer", "review-in-depth", "review-given"} <= rules_of(first)
+    assert "review-in-depth" not in rules_of(second)
+    assert "gh:review:502" not in items  # Carol's review is hers
+    assert "answers-on-issues" in rules_of(items["gh:comment:9002"])
+    assert "gh:comment:9001" not in items
+    assert items["gh:issue:acme/widgets#3"]["kind"] == "issue"
+    assert doc["subject"]["logins"] == [LOGIN]
+    source = next(s for s in doc["sources"] if s["kind"] == "github")
+    assert source["items"] == 7 and source["partial"] is False
+
+
+def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """40 pull requests authored and 60 reviewed: under 150 counted requests cold,
+    under 10 when the same period is asked again."""
+    mine, reviewed = [], []
+    for n in range(40):
+        mine.append(
+            github.pr(
+                "acme",
+                "widgets",
+                n + 1,
+                title=f"Change {n}",
+                login=LOGIN,
+                created_at=at(f"2024-04-{n % 28 + 1:02d}"),
+                merged_at=at(f"2024-05-{n % 28 + 1:02d}"),
+                additions=n,
+                deletions=1,
+                changed_files=1,
+            )
+        )
+        github.files[f"acme/widgets/{n + 1}"] = [gh.pr_file(f"src/m{n}.py", n, 1)]
+    for n in range(60):
+        item = github.pr(
+            "acme",
+            "widgets",
+            100 + n,
+            title=f"Theirs {n}",
+            login="bob",
+            created_at=at("2024-04-10"),
+            merged_at=None,
+            additions=1,
+            deletions=1,
+            changed_files=1,
+        )
+        item["updated_at"] = at("2024-04-11")
+        reviewed.append(item)
+        github.reviews[f"acme/widgets/{100 + n}"] = [
+            gh.review(10_000 + n, LOGIN, "APPROVED", at("2024-04-11"))
+        ]
+    github.search(f"type:pr author:{LOGIN}", mine)
+    github.search(f"type:pr reviewed-by:{LOGIN}", reviewed)
+    doc = run_report(miner, tmp_path)
+    assert sum(1 for e in doc["evidence"] if e["kind"] == "review") == 60
+    assert sum(1 for e in doc["evidence"] if e["kind"] == "pull_request") == 40
+    cold = github.counted
+    assert cold == 5 + 2 * 40 + 60  # searches, details and files per PR, reviews per PR
+    assert cold <= 150
+    github.log.clear()
+    again = run_report(miner, tmp_path)
+    assert again["evidence"] == doc["evidence"]
+    assert github.counted <= 10, github.log
+
+
+def test_search_pages_follow_link_headers(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    issues = [
+        gh.search_issue_item(
+            "acme", "widgets", n, f"Issue {n}", LOGIN, at("2024-05-01"), is_pr=False
+        )
+        for n in range(1, 251)
+    ]
+    github.search(f"type:issue author:{LOGIN}", issues)
+    doc = run_report(miner, tmp_path)
+    assert sum(1 for e in doc["evidence"] if e["kind"] == "issue") == 250
+    pages = [p for p, _ in github.log if p == "/search/issues"]
+    assert len(pages) == 5 + 2  # five searches, two more pages of the issues one
+
+
+def test_a_capped_search_is_split_into_smaller_windows(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    issues = [
+        gh.search_issue_item(
+            "acme",
+            "widgets",
+            n,
+            f"Issue {n}",
+            LOGIN,
+            (datetime(2024, 4, 1, tzinfo=UTC) + timedelta(hours=2 * n)).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
+            is_pr=False,
+        )
+        for n in range(1, 1001)
+    ]
+    github.search(f"type:issue author:{LOGIN}", issues, total=1200)
+    doc = run_report(miner, tmp_path)
+    assert sum(1 for e in doc["evidence"] if e["kind"] == "issue") == 1000
+
+
+def test_incomplete_results_are_a_blind_spot(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    github.search(f"type:issue author:{LOGIN}", [])
+    github.incomplete.add(f"type:issue author:{LOGIN}")
+    doc = run_report(miner, tmp_path)
+    spots = next(s for s in doc["sources"] if s["kind"] == "github")["blind_spots"]
+    assert any("incomplete results" in s for s in spots)
+
+
+def test_a_secondary_rate_limit_is_waited_out(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    body = json.dumps(gh.error(403, "You have exceeded a secondary rate limit."))
+    github.script.append(
+        lambda path: (
+            (403, {**gh.headers(), "retry-after": "7"}, body) if path == "/search/issues" else None
+        )
+    )
+    doc = run_report(miner, tmp_path)
+    assert "gh:pr:acme/widgets#7" in by_id(doc)
+    assert 7.0 in github.sleeps  # type: ignore[attr-defined]
+
+
+def test_a_502_is_retried_with_backoff(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    for _ in range(2):
+        github.script.append(
+            lambda path: (
+                (502, gh.headers(), json.dumps(gh.error(502, "Server Error")))
+                if path.startswith("/repos/acme/widgets/pulls/7")
+                else None
+            )
+        )
+    doc = run_report(miner, tmp_path)
+    assert by_id(doc)["gh:pr:acme/widgets#7"]["stats"]["additions"] == 120
+    assert github.sleeps[:2] == [1.0, 2.0]  # type: ignore[attr-defined]
+
+
+def test_a_server_that_keeps_failing_ends_with_one_line(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(4):
+        github.script.append(
+            lambda path: (503, gh.headers(), json.dumps(gh.error(503, "Unavailable")))
+        )
+    result = miner(
+        "report",
+        "--repo",
+        "acme/widgets",
+        "--author",
+        LOGIN,
+        "--period",
+        "2024Q2",
+        "--store",
+        str(tmp_path / "s.sqlite3"),
+        cwd=tmp_path,
+    )
+    assert result.code == 1
+    assert len(result.err.splitlines()) == 1
+    assert "GitHub answered 503" in result.err
+
+
+def test_a_bad_token_is_one_clear_line_without_the_token(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    github.script.append(
+        lambda path: (401, gh.headers(), json.dumps(gh.error(401, "Bad credentials")))
+    )
+    result = miner(
+        "report",
+        "--repo",
+        "acme/widgets",
+        "--period",
+        "2024Q2",
+        "--store",
+        str(tmp_path / "s.sqlite3"),
+        cwd=tmp_path,
+    )
+    assert result.code == 1
+    assert result.err.startswith("miner: error: GitHub rejected the token (401 Bad credentials)")
+    assert len(result.err.splitlines()) == 1
+    assert TOKEN not in result.err
+
+
+def test_a_spent_rate_limit_far_from_reset_gives_a_partial_report(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    reset = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+    github.script.append(
+        lambda path: (
+            (
+                403,
+                gh.headers(remaining=0, reset=reset),
+                json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
+            )
+            if path.startswith("/repos/")
+            else None
+        )
+    )
+    doc = run_report(miner, tmp_path)
+    source = next(s for s in doc["sources"] if s["kind"] == "github")
+    assert source["partial"] is True
+    assert any("rate limit spent until" in s for s in source["blind_spots"])
+    md = miner(
+        "report",
+        "--repo",
+        "acme/widgets",
+        "--author",
+        LOGIN,
+        "--period",
+        "2024Q2",
+        "--store",
+        str(tmp_path / "store.sqlite3"),
+        "--rate-limit-wait",
+        "0",
+        cwd=tmp_path / "not-a-clone",
+    )
+    assert md.code == 0
+
+
+def test_a_rate_limit_that_resets_soon_is_waited_for(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    reset = int((datetime.now(UTC) + timedelta(seconds=20)).timestamp())
+    github.script.append(
+        lambda path: (
+            (
+                403,
+                gh.headers(remaining=0, reset=reset),
+                json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
+            )
+            if path.startswith("/repos/")
+            else None
+        )
+    )
+    doc = run_report(miner, tmp_path)
+    assert next(s for s in doc["sources"] if s["kind"] == "github")["partial"] is False
+    assert any(15 <= s <= 25 for s in github.sleeps)  # type: ignore[attr-defined]
+
+
+def test_an_interrupted_collection_resumes_without_losing_what_it_had(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    reset = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+    github.script.append(
+        lambda path: (
+            (
+                403,
+                gh.headers(remaining=0, reset=reset),
+                json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
+            )
+            if path == "/repos/acme/widgets/pulls/8/reviews"
+            else None
+        )
+    )
+    partial = run_report(miner, tmp_path)
+    assert next(s for s in partial["sources"] if s["kind"] == "github")["partial"]
+    github.log.clear()
+    complete = run_report(miner, tmp_path)
+    assert "gh:review:501" in by_id(complete)
+    assert set(by_id(partial)) < set(by_id(complete))
+    assert github.counted <= 2  # the reviews that were missing; the rest answered 304
+
+
+def test_github_enterprise_server_urls(
+    no_network: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    fake = FakeGitHub(no_network, base="https://ghe.example.com/api/v3")
+    fake.search(
+        f"type:issue author:{LOGIN}",
+        [
+            gh.search_issue_item(
+                "acme", "widgets", 1, "On the server", LOGIN, at("2024-05-01"), is_pr=False
+            )
+        ],
+    )
+    doc = run_report(miner, tmp_path, "--github-api-url", "https://ghe.example.com/api/v3")
+    assert "gh:issue:acme/widgets#1" in by_id(doc)
+    assert fake.counted >= 4
+
+
+def test_the_token_is_never_stored_or_rendered(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    run_report(miner, tmp_path)
+    md = miner(
+        "report",
+        "--repo",
+        "acme/widgets",
+        "--author",
+        LOGIN,
+        "--period",
+        "2024Q2",
+        "--format",
+        "html",
+        "--store",
+        str(tmp_path / "store.sqlite3"),
+        cwd=tmp_path,
+    )
+    assert TOKEN not in md.out + md.err
+    for path in tmp_path.iterdir():
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+    with sqlite3.connect(tmp_path / "store.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM http_cache").fetchone()[0] > 0
+
+
+def test_no_token_skips_github_with_a_blind_spot(miner, tmp_path: Path, repo) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("x", {"a.py": "1\n"})
+    repo.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
+    result = miner("report", str(repo.path), "--period", "2024Q2", "--format", "json")
+    assert result.code == 0, result.err
+    github = next(s for s in json.loads(result.out)["sources"] if s["kind"] == "github")
+    assert "GitHub not collected" in github["blind_spots"][0]
+
+
+def test_token_order_gh_token_then_github_token_then_gh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert find_token({"GH_TOKEN": "a", "GITHUB_TOKEN": "b"}) == "a"
+    assert find_token({"GITHUB_TOKEN": "b"}) == "b"
+    fake_gh = tmp_path / "gh"
+    fake_gh.write_text("#!/bin/sh\n[ \"$1 $2\" = 'auth token' ] && echo from-gh\n")
+    fake_gh.chmod(0o755)
+    monkeypatch.setattr("miner.ghclient.shutil.which", lambda name: str(fake_gh))
+    assert find_token({}) == "from-gh"
+
+
+def test_doctor_reports_login_scopes_and_rate_limit(github: FakeGitHub, miner, repo) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("x", {"a.py": "1\n"})
+    result = miner("doctor", str(repo.path))
+    assert "[ok  ] github token: found in GH_TOKEN" in result.out
+    assert f"[ok  ] github login: {LOGIN} at {API}" in result.out
+    assert "[ok  ] github scopes: repo, read:org" in result.out
+    assert "github rate limit: core" in result.out
+    assert TOKEN not in result.out + result.err
