@@ -21,16 +21,16 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     i = 0
     while i < len(body):
         if body.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
+            out.append("(?:[^/\n]+/)*")
             i += 3
         elif body.startswith("**", i):
             out.append(".*")
             i += 2
         elif body[i] == "*":
-            out.append("[^/]*")
+            out.append("[^/\n]*")
             i += 1
         elif body[i] == "?":
-            out.append("[^/]")
+            out.append("[^/\n]")
             i += 1
         else:
             out.append(re.escape(body[i]))

@@ -31,6 +31,45 @@ from miner.model import KINDS, Mapped
 Test = Callable[["Facts"], bool]
 
 
+class PathClassifier:
+    """Which glob lists each path matches, worked out once per distinct path.
+
+    Every ``paths_any`` / ``paths_all`` list of a pack gets a bit; a path's mask
+    has the bits of the lists it matches. Paths repeat across commits, so an
+    item's paths cost a few dictionary look-ups instead of a regex per rule."""
+
+    def __init__(self) -> None:
+        self._lists: list[re.Pattern[str]] = []
+        self._bits: dict[tuple[str, ...], int] = {}
+        self._masks: dict[str, int] = {}
+
+    def bit(self, globs: tuple[str, ...]) -> int:
+        if globs not in self._bits:
+            self._bits[globs] = 1 << len(self._lists)
+            self._lists.append(globs_regex(globs))
+            self._masks.clear()
+        return self._bits[globs]
+
+    def mask(self, path: str) -> int:
+        found = self._masks.get(path)
+        if found is None:
+            found = 0
+            for n, pattern in enumerate(self._lists):
+                if pattern.fullmatch(path):
+                    found |= 1 << n
+            self._masks[path] = found
+        return found
+
+    def masks(self, paths: tuple[str, ...]) -> tuple[int, int]:
+        """(bits some path has, bits every path has)."""
+        some, every = 0, -1
+        for path in paths:
+            m = self.mask(path)
+            some |= m
+            every &= m
+        return some, every if paths else 0
+
+
 @dataclass(frozen=True)
 class Facts:
     """The fields a condition may look at, flattened from one item of evidence."""
@@ -41,6 +80,8 @@ class Facts:
     title: str
     text: str
     paths: tuple[str, ...]
+    some_paths: int  # PathClassifier bits matched by at least one path
+    all_paths: int  # PathClassifier bits matched by every path
     labels: tuple[str, ...]
     changes: int
     files: int
@@ -51,9 +92,10 @@ class Facts:
     co_authored: bool
 
     @classmethod
-    def of(cls, item: Mapped) -> Facts:
+    def of(cls, item: Mapped, paths: PathClassifier) -> Facts:
         e = item.evidence
         stats = e.stats
+        some, every = paths.masks(e.paths)
         return cls(
             kind=e.kind,
             source=e.source,
@@ -61,6 +103,8 @@ class Facts:
             title=e.title,
             text=f"{e.title}\n{e.message}",
             paths=e.paths,
+            some_paths=some,
+            all_paths=every,
             labels=e.labels,
             changes=stats.changes if stats else 0,
             files=stats.files if stats else len(e.paths),
@@ -112,18 +156,31 @@ class ConditionProblem(Exception):
         self.line = line
 
 
-def compile_condition(node: Any, line: int, line_of: Callable[[Any, str], int]) -> Test:
+def compile_condition(
+    node: Any, line: int, line_of: Callable[[Any, str], int], paths: PathClassifier
+) -> Test:
     """Compile one condition mapping; raise ``ConditionProblem`` for the first fault in it.
 
     ``line_of(mapping, key)`` gives the YAML line of a key, for messages.
     """
     if not isinstance(node, dict) or not node:
         raise ConditionProblem("a condition must be a non-empty mapping of keys to values", line)
-    tests = [_compile_key(node, key, line_of(node, key), line_of) for key in node]
-    return lambda facts: all(t(facts) for t in tests)
+    tests = [_compile_key(node, key, line_of(node, key), line_of, paths) for key in node]
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(facts: Facts) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop is faster, and this is the hot path
+            if not test(facts):
+                return False
+        return True
+
+    return every
 
 
-def _compile_key(node: dict[str, Any], key: str, line: int, line_of: Any) -> Test:
+def _compile_key(
+    node: dict[str, Any], key: str, line: int, line_of: Any, paths: PathClassifier
+) -> Test:
     value = node[key]
     if key in CHOICES:
         return _choice(key, value, line)
@@ -139,10 +196,10 @@ def _compile_key(node: dict[str, Any], key: str, line: int, line_of: Any) -> Tes
             return lambda f: int(getattr(f, field)) >= value
         return lambda f: int(getattr(f, field)) <= value
     if key in GLOBS:
-        match = globs_regex(_strings(key, value, line)).fullmatch
+        bit = paths.bit(_strings(key, value, line))
         if key == "paths_any":
-            return lambda f: any(match(p) for p in f.paths)
-        return lambda f: bool(f.paths) and all(match(p) for p in f.paths)
+            return lambda f: f.some_paths & bit != 0
+        return lambda f: f.all_paths & bit != 0
     if key in PATTERNS:
         pattern = _regex(key, value, line)
         return lambda f: pattern.search(getattr(f, key)) is not None
@@ -152,12 +209,12 @@ def _compile_key(node: dict[str, Any], key: str, line: int, line_of: Any) -> Tes
     if key in ("any", "all"):
         if not isinstance(value, list) or not value:
             raise ConditionProblem(f"'{key}' takes a non-empty list of conditions", line)
-        parts = [compile_condition(v, line, line_of) for v in value]
+        parts = [compile_condition(v, line, line_of, paths) for v in value]
         if key == "any":
             return lambda f: any(p(f) for p in parts)
         return lambda f: all(p(f) for p in parts)
     if key == "not":
-        inner = compile_condition(value, line, line_of)
+        inner = compile_condition(value, line, line_of, paths)
         return lambda f: not inner(f)
     known = ", ".join(KEYS)
     raise ConditionProblem(f"unknown condition key '{key}' (known: {known})", line)

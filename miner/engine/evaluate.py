@@ -26,11 +26,12 @@ def evaluate(pack: RulePack, items: Iterable[Evidence], home_repos: frozenset[st
 
 
 def map_item(pack: RulePack, item: Mapped) -> Mapped:
-    facts = Facts.of(item)
+    facts = Facts.of(item, pack.paths)
+    kind = facts.kind
     mappings = tuple(
         Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight)
         for r in pack.rules
-        if r.when(facts)
+        if (r.kinds is None or kind in r.kinds) and r.when.test(facts)
     )
     return Mapped(item.evidence, mappings, item.home)
 
@@ -48,7 +49,7 @@ def run_examples(pack: RulePack) -> list[ExampleFailure]:
     for rule in pack.rules:
         for expected, examples in ((True, rule.must_match), (False, rule.must_not_match)):
             for example in examples:
-                if rule.when(Facts.of(example_item(example.fields))) != expected:
+                if rule.when(Facts.of(example_item(example.fields), pack.paths)) != expected:
                     failures.append(ExampleFailure(rule, example, expected))
     return failures
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from miner.engine.conditions import ConditionProblem, compile_condition
+from miner.engine.conditions import ConditionProblem, PathClassifier, compile_condition
 from miner.engine.schema import Condition, Example, Rule, RulePack
 from miner.errors import RulePackError
 from miner.model import Area, RulePackInfo
@@ -103,10 +103,10 @@ def resolve_pack_path(name_or_path: str | None) -> Path:
 
 def load_pack(name_or_path: str | None = None) -> RulePack:
     """Load and check a rule pack; raise ``RulePackError`` listing every problem."""
-    return _load(resolve_pack_path(name_or_path), seen=())
+    return _load(resolve_pack_path(name_or_path), (), PathClassifier())
 
 
-def _load(path: Path, seen: tuple[Path, ...]) -> RulePack:
+def _load(path: Path, seen: tuple[Path, ...], paths: PathClassifier) -> RulePack:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -120,13 +120,15 @@ def _load(path: Path, seen: tuple[Path, ...]) -> RulePack:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise RulePackError(shown, [f"{shown}:{line}: not valid YAML: {problem}"]) from exc
     problems: list[str] = []
-    pack = _check(doc, path, seen, problems)
+    pack = _check(doc, path, seen, problems, paths)
     if problems or pack is None:
         raise RulePackError(shown, problems)
     return pack
 
 
-def _check(doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str]) -> RulePack | None:
+def _check(
+    doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str], paths: PathClassifier
+) -> RulePack | None:
     shown = str(path)
 
     def problem(line: int, message: str) -> None:
@@ -143,11 +145,11 @@ def _check(doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str]) ->
     version = str(doc.get("version", "")) or "1"
     base: RulePack | None = None
     if "extends" in doc:
-        base = _base_pack(doc, path, seen, problem)
+        base = _base_pack(doc, path, seen, problem, paths)
     areas = list(base.areas) if base else []
     areas += _areas(doc, problem, known=[a.id for a in areas])
     area_ids = {a.id for a in areas}
-    rules = _rules(doc, problem, area_ids, required=base is None)
+    rules = _rules(doc, problem, area_ids, base is None, paths)
     if base:
         overriding = {r.id for r in rules}
         rules = [r for r in base.rules if r.id not in overriding] + rules
@@ -159,10 +161,13 @@ def _check(doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str]) ->
         description=str(doc.get("description", "")),
         areas=tuple(areas),
         rules=tuple(rules),
+        paths=paths,
     )
 
 
-def _base_pack(doc: LineDict, path: Path, seen: tuple[Path, ...], problem: Any) -> RulePack | None:
+def _base_pack(
+    doc: LineDict, path: Path, seen: tuple[Path, ...], problem: Any, paths: PathClassifier
+) -> RulePack | None:
     name = doc["extends"]
     line = line_of(doc, "extends")
     if not isinstance(name, str):
@@ -174,7 +179,7 @@ def _base_pack(doc: LineDict, path: Path, seen: tuple[Path, ...], problem: Any) 
         problem(line, f"'extends: {name}' makes a cycle")
         return None
     try:
-        return _load(base_path, (*seen, path.resolve()))
+        return _load(base_path, (*seen, path.resolve()), paths)
     except RulePackError as exc:
         problem(line, f"cannot extend '{name}': {exc.problems[0]}")
         return None
@@ -204,7 +209,9 @@ def _areas(doc: LineDict, problem: Any, known: list[str]) -> list[Area]:
     return areas
 
 
-def _rules(doc: LineDict, problem: Any, area_ids: set[str], required: bool) -> list[Rule]:
+def _rules(
+    doc: LineDict, problem: Any, area_ids: set[str], required: bool, paths: PathClassifier
+) -> list[Rule]:
     raw = doc.get("rules", [])
     if not isinstance(raw, list) or (required and not raw):
         problem(line_of(doc, "rules"), "'rules' is a non-empty list of rules")
@@ -215,7 +222,7 @@ def _rules(doc: LineDict, problem: Any, area_ids: set[str], required: bool) -> l
         if not isinstance(node, LineDict):
             problem(line_of(doc, "rules"), "each rule is a mapping")
             continue
-        rule = _rule(node, problem, area_ids)
+        rule = _rule(node, problem, area_ids, paths)
         if rule is None:
             continue
         if rule.id in seen:
@@ -226,7 +233,7 @@ def _rules(doc: LineDict, problem: Any, area_ids: set[str], required: bool) -> l
     return rules
 
 
-def _rule(node: LineDict, problem: Any, area_ids: set[str]) -> Rule | None:
+def _rule(node: LineDict, problem: Any, area_ids: set[str], paths: PathClassifier) -> Rule | None:
     _report_duplicates(node, problem)
     _unknown_keys(node, ("id", "area", "reason", "weight", "when", "examples"), "rule", problem)
     rule_id = _text(node, "id", problem, required=True)
@@ -245,14 +252,16 @@ def _rule(node: LineDict, problem: Any, area_ids: set[str]) -> Rule | None:
         problem(node.line, f"{where} has no 'when' condition")
     else:
         try:
-            test = compile_condition(node["when"], line_of(node, "when"), line_of)
+            test = compile_condition(node["when"], line_of(node, "when"), line_of, paths)
             when = Condition(source=node["when"], test=test)
         except ConditionProblem as exc:
             problem(exc.line, f"{where}: {exc.message}")
     match, no_match = _examples(node, where, problem)
     if not (rule_id and area and reason and when) or area not in area_ids:
         return None
-    return Rule(rule_id, area, reason, weight, when, match, no_match, node.line)
+    kind = node["when"].get("kind") if isinstance(node["when"], dict) else None
+    kinds = frozenset([kind] if isinstance(kind, str) else kind) if kind else None
+    return Rule(rule_id, area, reason, weight, when, match, no_match, node.line, kinds)
 
 
 def _examples(

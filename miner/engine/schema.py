@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from miner.engine.conditions import PathClassifier
 from miner.model import Area, RulePackInfo
 
 
@@ -35,6 +36,7 @@ class Rule:
     must_match: tuple[Example, ...]
     must_not_match: tuple[Example, ...]
     line: int
+    kinds: frozenset[str] | None = None  # the kinds its top-level condition allows, if any
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class RulePack:
     description: str
     areas: tuple[Area, ...]
     rules: tuple[Rule, ...]
+    paths: PathClassifier  # shared by every rule's path conditions
 
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)
