@@ -14,7 +14,8 @@ from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.github import GitHubCollector
 from miner.collectors.gitlog import log_rows
 from miner.collectors.notes import NotesCollector, default_notes_path
-from miner.engine import RulePack, evaluate, load_pack
+from miner.engine import RulePack, load_pack
+from miner.engine.evaluate import evaluate_one
 from miner.errors import RepositoryError, UsageError
 from miner.ghclient import GitHubClient, api_url, find_token
 from miner.identity import Matcher, default_author, resolve_subject
@@ -77,10 +78,12 @@ class Collected:
     items: list[Evidence]
     sources: list[Source]
     home: frozenset[str]
+    mapped: list[Mapped]  # with a pack: each item with its areas, mapped as it arrived
 
 
-def collect(config: Config, progress: Progress = _quiet) -> Collected:
-    """Run every collector for the subject and period."""
+def collect(config: Config, progress: Progress = _quiet, pack: RulePack | None = None) -> Collected:
+    """Run every collector for the subject and period; with ``pack``, map each item as
+    it arrives, while git is still reading the next ones."""
     if config.github_api_url:
         api_url(config.github_api_url)  # a bad URL is a usage error even when GitHub is off
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
@@ -96,17 +99,22 @@ def collect(config: Config, progress: Progress = _quiet) -> Collected:
         github = _github_collector(config, repos, subjects, store)
         if github is not None:
             collectors.append(github)
-        items: list[Evidence] = []
+        home = home_repos(config, repos)
+        found: dict[str, Evidence] = {}  # by id: one commit seen in two clones counts once
+        mapped: dict[str, Mapped] = {}
         for collector in collectors:
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
-            items.extend(collector.collect())
+            for item in collector.collect():
+                found[item.id] = item
+                if pack is not None:
+                    mapped[item.id] = evaluate_one(pack, item, home)
         sources = [c.source() for c in collectors]
     if github is None:
         sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
     subject = _union(subjects)
     if github is not None:
         subject = replace(subject, logins=tuple(dict.fromkeys((*subject.logins, *github.logins))))
-    return Collected(subject, _dedupe(items), sources, home_repos(config, repos))
+    return Collected(subject, list(found.values()), sources, home, list(mapped.values()))
 
 
 def home_repos(config: Config, repos: Iterable[gitcmd.Repo]) -> frozenset[str]:
@@ -144,10 +152,9 @@ def _github_collector(
 def build_report(config: Config, progress: Progress = _quiet) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``."""
     pack = load_pack(config.rules)
-    found = collect(config, progress)
+    found = collect(config, progress, pack)
     subject, sources = found.subject, found.sources
-    progress("mapping evidence to areas")
-    mapped = evaluate(pack, found.items, found.home)
+    mapped = found.mapped
     mapped.sort(key=lambda m: (m.evidence.date, m.evidence.id))
     warnings = tuple(s for src in sources if src.kind == "git" for s in src.blind_spots)
     return Report(
@@ -178,11 +185,6 @@ def _union(subjects: list[Subject]) -> Subject:
         names=tuple(dict.fromkeys(n for s in subjects for n in s.names)),
         logins=tuple(dict.fromkeys(x for s in subjects for x in s.logins)),
     )
-
-
-def _dedupe(items: list[Evidence]) -> list[Evidence]:
-    """One item per id: the same commit reached from two clones counts once."""
-    return list({e.id: e for e in items}.values())
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -55,25 +55,35 @@ class GitHistory:
     def commits(self) -> list[tuple[Commit, str]]:
         """(commit, role) in author-date order; role is "author" or "co-author"."""
         if self._commits is None:
-            self._commits = self._read() if self.repo.has_commits else []
+            for _ in self.stream():
+                pass
+        assert self._commits is not None
         return self._commits
 
-    def _read(self) -> list[tuple[Commit, str]]:
-        selection = self._select()
-        shas = [row[0] for row in selection.rows]
-        stored = self.store.commits(shas) if self.store else {}
-        missing = [s for s in shas if s not in stored]
-        fresh = {row.sha: row for row in rows_for(self.repo.root, missing)}
-        self.read_from_git = len(fresh)
-        if self.store and fresh:
-            self.store.add_commits(fresh.values())
-        rows: dict[str, CommitRow] = {**stored, **fresh}
-        found = [
-            (Commit.from_row(rows[sha], name, email), role)
-            for sha, role, name, email in selection.rows
-        ]
+    def stream(self) -> Iterator[tuple[Commit, str]]:
+        """The same commits, yielded as they are read: the caller's work on one
+        overlaps git's diffing of the next, on the other core."""
+        if self._commits is not None:
+            yield from self._commits
+            return
+        found: list[tuple[Commit, str]] = []
+        if self.repo.has_commits:
+            selection = self._select()
+            who = {row[0]: row[1:] for row in selection.rows}
+            stored = self.store.commits(list(who)) if self.store else {}
+            fresh: list[CommitRow] = []
+            missing = rows_for(self.repo.root, [s for s in who if s not in stored])
+            for row, is_new in _chain(stored.values(), missing):
+                if is_new:
+                    fresh.append(row)
+                role, name, email = who[row.sha]
+                found.append((Commit.from_row(row, name, email), role))
+                yield found[-1]
+            self.read_from_git = len(fresh)
+            if self.store and fresh:
+                self.store.add_commits(fresh)
         found.sort(key=lambda pair: (pair[0].date, pair[0].sha))
-        return found
+        self._commits = found
 
     def _select(self) -> Selection:
         """The subject's commits at this head."""
@@ -206,6 +216,15 @@ class GitHistory:
         return names
 
 
+def _chain(
+    stored: Iterable[CommitRow], fresh: Iterable[CommitRow]
+) -> Iterator[tuple[CommitRow, bool]]:
+    for row in stored:
+        yield row, False
+    for row in fresh:
+        yield row, True
+
+
 class GitCollector:
     """Commit evidence (authored and co-authored) and tags the subject created."""
 
@@ -218,10 +237,16 @@ class GitCollector:
         self._lightweight_tags = 0
 
     def collect(self) -> Iterator[Evidence]:
-        co_authors = self.history.co_author_names()
-        for commit, role in self.history.commits():
+        paired = []
+        for commit, role in self.history.stream():
             self._items += 1
-            yield self._commit_evidence(commit, role, co_authors.get(commit.sha, ()))
+            if commit.co_authors:  # named once every commit is in: one mailmap look-up
+                paired.append((commit, role))
+            else:
+                yield self._commit_evidence(commit, role, ())
+        names = self.history.co_author_names()
+        for commit, role in paired:
+            yield self._commit_evidence(commit, role, names.get(commit.sha, ()))
         for tag in self._tags():
             self._items += 1
             yield tag

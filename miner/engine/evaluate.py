@@ -18,11 +18,12 @@ def evaluate(pack: RulePack, items: Iterable[Evidence], home_repos: frozenset[st
     An item is ``home`` when its repository is one of ``home_repos`` (or when no
     home repositories are known, as for a local clone on its own).
     """
-    mapped = []
-    for evidence in items:
-        home = not home_repos or evidence.repo.lower() in home_repos
-        mapped.append(map_item(pack, Mapped(evidence, (), home)))
-    return mapped
+    return [evaluate_one(pack, evidence, home_repos) for evidence in items]
+
+
+def evaluate_one(pack: RulePack, evidence: Evidence, home_repos: frozenset[str]) -> Mapped:
+    home = not home_repos or evidence.repo.lower() in home_repos
+    return map_item(pack, Mapped(evidence, (), home))
 
 
 def map_item(pack: RulePack, item: Mapped) -> Mapped:
