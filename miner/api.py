@@ -6,21 +6,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from miner import gitcmd
 from miner.collectors.base import Collector
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
-from miner.collectors.github import GitHubCollector
 from miner.collectors.gitlog import log_rows
 from miner.collectors.notes import NotesCollector, default_notes_path
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import evaluate_one
 from miner.errors import RepositoryError, UsageError
-from miner.ghclient import GitHubClient, api_url, find_token
 from miner.identity import Matcher, default_author, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
 from miner.store import CommitRow, HttpCache, Store, default_store_path
+
+if TYPE_CHECKING:
+    from miner.collectors.github import GitHubCollector
 
 GITHUB_BLIND_SPOT = (
     "GitHub not collected: pull requests, reviews, issues and work in other repositories "
@@ -85,6 +87,8 @@ def collect(config: Config, progress: Progress = _quiet, pack: RulePack | None =
     """Run every collector for the subject and period; with ``pack``, map each item as
     it arrives, while git is still reading the next ones."""
     if config.github_api_url:
+        from miner.ghclient import api_url
+
         api_url(config.github_api_url)  # a bad URL is a usage error even when GitHub is off
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
     subjects = [subject_for(repo, config.authors) for repo in repos]
@@ -127,11 +131,15 @@ def home_repos(config: Config, repos: Iterable[gitcmd.Repo]) -> frozenset[str]:
 def _github_collector(
     config: Config, repos: list[gitcmd.Repo], subjects: list[Subject], store: Store
 ) -> GitHubCollector | None:
+
     if config.github is False:
         return None
     wanted = config.github or bool(config.repos) or any(r.forge == "github" for r in repos)
     if not wanted:
         return None
+    from miner.collectors.github import GitHubCollector  # requests loads only when needed
+    from miner.ghclient import GitHubClient, api_url, find_token
+
     token = find_token()
     if token is None:
         if config.github:

@@ -29,13 +29,14 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import requests
 
 from miner.errors import MinerError, UsageError
 from miner.store import HttpCache
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100
@@ -113,7 +114,7 @@ class GitHubClient:
     # Looked up at call time, so tests can replace time.sleep and time.time.
     sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = field(default=lambda: time.time())
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=lambda: _requests().Session())
     counted: int = 0  # requests that counted against the rate limit (not 304s)
     conditional_hits: int = 0
     scopes: str | None = None
@@ -124,6 +125,7 @@ class GitHubClient:
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(sorted(params.items()))}"
         stored = self.cache.get(url) if self.cache else None
+        requests = _requests()
         for attempt in range(RETRIES + 1):
             try:
                 reply = self.session.get(url, headers=self._headers(stored), timeout=30)
@@ -232,6 +234,13 @@ class GitHubClient:
         if status == 422:
             return GitHubError(f"GitHub refused the query for {path}: {message}", "check --author")
         return GitHubError(f"GitHub answered {status} for {path}: {message}", "re-run later")
+
+
+def _requests() -> Any:
+    """``requests``, imported on first use: a run without GitHub never pays for it."""
+    import requests
+
+    return requests
 
 
 def _message(body: str) -> str:
