@@ -32,7 +32,9 @@ for A and B; target <= 1.1. Peak memory target: under 500 MB.
 ``--repo PATH`` (repeatable) also runs A and B on a real repository, for the busiest
 non-bot author (by ``--use-mailmap`` email, merges excluded) of the three years ending at
 the ``HEAD`` commit's date. The script always exits 0: it reports, it does not gate; a
-missed target is printed as ``FAIL``.
+missed target is printed as ``FAIL``. The targets are set at the largest synthetic size
+(40,000 commits by default); the rows of smaller sizes and of real repositories are shown
+as ``info``: there, fixed costs (interpreter start-up, two cheap walks) weigh more.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class Row:
     base: Measure
     limit: float
     base_label: str = ""
+    judged: bool = True  # the issue sets its targets at the largest size; others inform
 
 
 def run(cmd: Sequence[str | Path]) -> tuple[float, float, str | None]:
@@ -259,7 +262,9 @@ def print_table(rows: list[Row], growth: list[tuple[str, float | None]]) -> int:
             ratio_s = f"{ratio:.2f}x"
         else:
             passed, verdict, ratio_s = False, "**FAIL** (did not run)", "n/a"
-        failures += not passed
+        if not r.judged:
+            verdict = "info"
+        failures += not passed and r.judged
         base = fmt_s(r.base) + (f" ({r.base_label})" if r.base_label and r.base.ok else "")
         peak = f"{r.miner.peak_mb:.0f}" if r.miner.ok else "n/a"
         print(
@@ -306,10 +311,29 @@ def main(argv: list[str] | None = None) -> int:
             if t.commits is not None:
                 by_size[t.commits] = res
             label = f"{t.name} ({t.author})" if t.commits is None else t.name
+            judged = t.commits == max(args.sizes, default=None)
             rows += [
-                Row(label, "A collect --all-authors", res["miner_a"], res["git_a"], 1.2),
-                Row(label, "B report, one author (cold)", res["miner_b"], res["git_b"], 1.3),
-                Row(label, "C report, warm vs cold", res["miner_c"], res["miner_b"], 0.3, "cold"),
+                Row(
+                    label, "A collect --all-authors", res["miner_a"], res["git_a"], 1.2, "", judged
+                ),
+                Row(
+                    label,
+                    "B report, one author (cold)",
+                    res["miner_b"],
+                    res["git_b"],
+                    1.3,
+                    "",
+                    judged,
+                ),
+                Row(
+                    label,
+                    "C report, warm vs cold",
+                    res["miner_c"],
+                    res["miner_b"],
+                    0.3,
+                    "cold",
+                    judged,
+                ),
             ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -646,3 +646,18 @@ def test_doctor_reports_login_scopes_and_rate_limit(github: FakeGitHub, miner, r
     assert "[ok  ] github scopes: repo, read:org" in result.out
     assert "github rate limit: core" in result.out
     assert TOKEN not in result.out + result.err
+
+
+def test_searches_wait_for_the_search_limit_to_reset(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The search API allows 30 requests a minute: when a response says none are
+    left, the next search waits for the reset instead of failing."""
+    quarter(github)
+    reset = int((datetime.now(UTC) + timedelta(seconds=30)).timestamp())
+    body = json.dumps(gh.search_page([], 0))
+    github.script.append(
+        lambda path: (200, gh.headers(remaining=0, reset=reset, resource="search"), body)
+        if path == "/search/issues" else None
+    )
+    doc = run_report(miner, tmp_path)
+    assert "gh:review:501" in by_id(doc)
+    assert any(25 <= s <= 35 for s in github.sleeps)  # type: ignore[attr-defined]

@@ -208,3 +208,20 @@ def test_a_new_store_has_the_current_schema(tmp_path: Path) -> None:
     with Store(tmp_path / "s.sqlite3") as store:
         assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_store_of_the_first_schema_is_migrated_forward_keeping_its_rows(tmp_path: Path) -> None:
+    from miner.store import MIGRATIONS
+
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as db:
+        for statement in MIGRATIONS[0].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("INSERT INTO heads VALUES ('repo', 'HEAD', 'abc')")
+        db.execute("PRAGMA user_version=1")
+    db.close()
+    with Store(path) as store:
+        assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert store.head("repo", "HEAD") == "abc"
+        assert store.db.execute("SELECT COUNT(*) FROM http_cache").fetchone() == (0,)
