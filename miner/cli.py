@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +13,7 @@ from typing import Any
 import click
 
 from miner import __version__
+from miner.atomic import write_text
 from miner.errors import MinerError, RulePackError, UsageError
 
 PERIOD_HELP = (
@@ -383,13 +382,9 @@ def _write(text: str, output: Path | None) -> None:
     target = output.expanduser()
     if not target.parent.is_dir():
         raise UsageError(f"-o {output}: folder {target.parent} does not exist", "create it first")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(target)
+        write_text(target, text)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise MinerError(f"cannot write {output}: {exc.strerror}") from exc
     click.echo(f"wrote {output}", err=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal[
     "commit",
@@ -22,17 +22,7 @@ Kind = Literal[
     "release",
     "note",
 ]
-KINDS: tuple[str, ...] = (
-    "commit",
-    "pull_request",
-    "review",
-    "review_comment",
-    "issue",
-    "issue_comment",
-    "design_doc",
-    "release",
-    "note",
-)
+KINDS: tuple[str, ...] = get_args(Kind)
 Role = Literal["author", "co-author", "reviewer", "commenter"]
 
 

@@ -648,15 +648,20 @@ def test_doctor_reports_login_scopes_and_rate_limit(github: FakeGitHub, miner, r
     assert TOKEN not in result.out + result.err
 
 
-def test_searches_wait_for_the_search_limit_to_reset(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_searches_wait_for_the_search_limit_to_reset(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """The search API allows 30 requests a minute: when a response says none are
     left, the next search waits for the reset instead of failing."""
     quarter(github)
     reset = int((datetime.now(UTC) + timedelta(seconds=30)).timestamp())
     body = json.dumps(gh.search_page([], 0))
     github.script.append(
-        lambda path: (200, gh.headers(remaining=0, reset=reset, resource="search"), body)
-        if path == "/search/issues" else None
+        lambda path: (
+            (200, gh.headers(remaining=0, reset=reset, resource="search"), body)
+            if path == "/search/issues"
+            else None
+        )
     )
     doc = run_report(miner, tmp_path)
     assert "gh:review:501" in by_id(doc)

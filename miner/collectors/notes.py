@@ -12,8 +12,6 @@ The notes file is YAML::
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from miner.atomic import write_text
 from miner.errors import NotesError
 from miner.model import Evidence, Period, Source
 
@@ -93,14 +92,10 @@ def add_note(path: Path, note: Note) -> None:
     body = yaml.safe_dump(
         {"notes": [n.as_yaml() for n in notes]}, sort_keys=False, allow_unicode=True
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".notes-", suffix=".yaml")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(body)
-        Path(tmp).replace(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, body)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise NotesError(f"cannot write notes file {path}: {exc.strerror}", _FIX) from exc
 
 
