@@ -154,7 +154,10 @@ def _github_collector(
     logins = tuple(dict.fromkeys(x for s in subjects for x in s.logins))
     if not logins or not config.authors:
         logins = (str(client.get("/user").data["login"]),)
-    return GitHubCollector(client, logins, config.period)
+    home = tuple(
+        config.home_repos or config.repos or (r.name for r in repos if r.forge == "github")
+    )
+    return GitHubCollector(client, logins, config.period, home)
 
 
 def build_report(config: Config, progress: Progress = _quiet) -> Report:

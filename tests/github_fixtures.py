@@ -486,3 +486,41 @@ def error(status: int, message: str) -> dict[str, Any]:
         "documentation_url": docs.get(status, "https://docs.github.com/rest"),
         "status": str(status),
     }
+
+
+def release(
+    owner: str,
+    repo: str,
+    tag: str,
+    login: str,
+    published_at: str,
+    name: str | None = None,
+    draft: bool = False,
+    body: str = "",
+) -> dict[str, Any]:
+    """One item of ``GET /repos/{owner}/{repo}/releases``."""
+    rid = _id(f"release:{owner}/{repo}:{tag}")
+    api = f"{API}/repos/{owner}/{repo}"
+    return {
+        "url": f"{api}/releases/{rid}",
+        "assets_url": f"{api}/releases/{rid}/assets",
+        "upload_url": f"https://uploads.github.com/repos/{owner}/{repo}/releases/{rid}/assets"
+        "{?name,label}",
+        "html_url": f"{WEB}/{owner}/{repo}/releases/tag/{tag}",
+        "id": rid,
+        "author": user(login),
+        "node_id": _node("RE", rid),
+        "tag_name": tag,
+        "target_commitish": "main",
+        "name": name if name is not None else tag,
+        "draft": draft,
+        "immutable": False,
+        "prerelease": False,
+        "created_at": published_at,
+        "updated_at": published_at,
+        "published_at": None if draft else published_at,
+        "assets": [],
+        "tarball_url": f"{api}/tarball/{tag}",
+        "zipball_url": f"{api}/zipball/{tag}",
+        "body": body,
+    }

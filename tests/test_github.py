@@ -43,6 +43,7 @@ class FakeGitHub:
         self.files: dict[str, list[dict[str, Any]]] = {}
         self.reviews: dict[str, list[dict[str, Any]]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
+        self.releases: dict[str, list[dict[str, Any]]] = {}
         self.script: list[Callable[[str], Reply | None]] = []
         self.log: list[tuple[str, int]] = []
         self.remaining = 5000
@@ -105,6 +106,8 @@ class FakeGitHub:
             return 200, gh.rate_limit(self.remaining, 1712142000, 30, 1712138460), {}
         if path == "/search/issues":
             return self.search_page(query)
+        if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/releases", path):
+            return self.page(path, query, self.releases.get(m[1], []))
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/(pulls|issues)/(\d+)(?:/(\w+))?", path)
         assert m, path
         key = f"{m[1]}/{m[2]}/{m[4]}"
@@ -255,6 +258,11 @@ def quarter(fake: FakeGitHub) -> None:
     )
     theirs["updated_at"] = at("2024-06-02")
     fake.search(f"type:issue commenter:{LOGIN}", [theirs])
+    fake.releases["acme/widgets"] = [
+        gh.release("acme", "widgets", "v2.1.0", LOGIN, at("2024-06-20"), name="Widgets 2.1"),
+        gh.release("acme", "widgets", "v2.0.0", "carol", at("2024-05-20")),
+        gh.release("acme", "widgets", "v1.9.0", LOGIN, at("2024-03-20")),
+    ]
     fake.comments["acme/widgets/11"] = [
         gh.issue_comment(9001, "acme", "widgets", 11, "dave", at("2024-06-01"), "Anyone?"),
         gh.issue_comment(9002, "acme", "widgets", 11, LOGIN, at("2024-06-02"), "See the docs"),
@@ -316,9 +324,12 @@ def test_a_quarter_on_github_becomes_evidence_with_areas(
     assert "answers-on-issues" in rules_of(items["gh:comment:9002"])
     assert "gh:comment:9001" not in items
     assert items["gh:issue:acme/widgets#3"]["kind"] == "issue"
+    assert "release-cut" in rules_of(items["gh:release:acme/widgets:v2.1.0"])
+    assert "gh:release:acme/widgets:v2.0.0" not in items  # Carol's
+    assert "gh:release:acme/widgets:v1.9.0" not in items  # before the period
     assert doc["subject"]["logins"] == [LOGIN]
     source = next(s for s in doc["sources"] if s["kind"] == "github")
-    assert source["items"] == 7 and source["partial"] is False
+    assert source["items"] == 8 and source["partial"] is False
 
 
 def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -365,7 +376,8 @@ def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_
     assert sum(1 for e in doc["evidence"] if e["kind"] == "review") == 60
     assert sum(1 for e in doc["evidence"] if e["kind"] == "pull_request") == 40
     cold = github.counted
-    assert cold == 5 + 2 * 40 + 60  # searches, details and files per PR, reviews per PR
+    # searches, details and files per PR, reviews per PR, the home repository's releases
+    assert cold == 5 + 2 * 40 + 60 + 1
     assert cold <= 150
     github.log.clear()
     again = run_report(miner, tmp_path)
@@ -571,7 +583,7 @@ def test_an_interrupted_collection_resumes_without_losing_what_it_had(
     complete = run_report(miner, tmp_path)
     assert "gh:review:501" in by_id(complete)
     assert set(by_id(partial)) < set(by_id(complete))
-    assert github.counted <= 2  # the reviews that were missing; the rest answered 304
+    assert github.counted == 3  # reviews, comments, releases: not reached before; the rest 304
 
 
 def test_github_enterprise_server_urls(

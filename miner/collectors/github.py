@@ -46,10 +46,17 @@ class Found:
 
 
 class GitHubCollector:
-    def __init__(self, client: GitHubClient, logins: tuple[str, ...], period: Period) -> None:
+    def __init__(
+        self,
+        client: GitHubClient,
+        logins: tuple[str, ...],
+        period: Period,
+        home_repos: tuple[str, ...] = (),
+    ) -> None:
         self.client = client
         self.logins = logins
         self.period = period
+        self.home_repos = home_repos
         self._items = 0
         self._spots: list[str] = []
         self._partial = False
@@ -61,6 +68,7 @@ class GitHubCollector:
             yield from self._counted(self._issues(found.issues))
             yield from self._counted(self._reviews(found.reviewed_prs))
             yield from self._counted(self._comments(found.commented))
+            yield from self._counted(self._releases())
         except RateLimited as exc:
             self._partial = True
             self._spots.append(f"partial: {exc.line()}")
@@ -73,9 +81,9 @@ class GitHubCollector:
     def source(self) -> Source:
         spots = list(self._spots)
         spots.append(
-            "GitHub: review comments, review rounds and releases published on GitHub are "
-            "not collected; CONTRIBUTOR authors count as newcomers only when GitHub says "
-            "first-time"
+            "GitHub: review comments and review rounds are not collected; releases only "
+            "in the home repositories; an author counts as a newcomer only when GitHub says "
+            "first-time contributor"
         )
         return Source(
             kind="github",
@@ -247,6 +255,31 @@ class GitHubCollector:
                     message=comment.get("body") or "",
                     labels=_labels(item),
                     role="commenter",
+                    matched_as=who,
+                )
+
+    def _releases(self) -> Iterator[Evidence]:
+        """Releases the subject published in the home repositories (one request each)."""
+        mine = {login.lower() for login in self.logins}
+        for repo in self.home_repos:
+            for release in self.client.paginate(f"/repos/{repo}/releases"):
+                who = (release.get("author") or {}).get("login", "").lower()
+                published = release.get("published_at")
+                if who not in mine or not published or release.get("draft"):
+                    continue
+                when = parse_time(published)
+                if when not in self.period:
+                    continue
+                name = release.get("name") or release["tag_name"]
+                yield Evidence(
+                    id=f"gh:release:{repo}:{release['tag_name']}",
+                    kind="release",
+                    source="github",
+                    repo=repo,
+                    title=f"Release {name}",
+                    date=when,
+                    url=release["html_url"],
+                    message=release.get("body") or "",
                     matched_as=who,
                 )
 
