@@ -4,8 +4,9 @@ Found with the search API across every repository the person touched, never by
 scanning repositories one by one. The request budget, documented in the README
 and asserted in the tests: the searches (split only when one hits the
 1,000-result cap), plus two requests per pull request authored (details and
-files), one per pull request reviewed (its reviews) and one per issue commented
-on (its comments since the period began). Every request is conditional on a
+files), one per pull request reviewed (its reviews), one per issue commented
+on (its comments since the period began) and one per home repository (its
+releases). Every request is conditional on a
 stored ETag, so a re-run over the same period costs almost nothing.
 """
 
