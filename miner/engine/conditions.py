@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from miner.globs import globs_regex
@@ -165,7 +166,17 @@ def compile_condition(
     """
     if not isinstance(node, dict) or not node:
         raise ConditionProblem("a condition must be a non-empty mapping of keys to values", line)
-    tests = [_compile_key(node, key, line_of(node, key), line_of, paths) for key in node]
+    # Cheap tests first: a kind or a path bit often settles it before any regex runs.
+    keys = sorted(node, key=lambda k: _COST.get(k, 1))
+    tests = [_compile_key(node, key, line_of(node, key), line_of, paths) for key in keys]
+    return _every(tests)
+
+
+_COST = {"title": 3, "text": 4, "any": 2, "all": 2, "not": 2}
+
+
+# Plain loops rather than all()/any() over generators: these run for every item and rule.
+def _every(tests: list[Test]) -> Test:
     if len(tests) == 1:
         return tests[0]
 
@@ -176,6 +187,16 @@ def compile_condition(
         return True
 
     return every
+
+
+def _some(tests: list[Test]) -> Test:
+    def some(facts: Facts) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop is faster, and this is the hot path
+            if test(facts):
+                return True
+        return False
+
+    return some
 
 
 def _compile_key(
@@ -210,9 +231,7 @@ def _compile_key(
         if not isinstance(value, list) or not value:
             raise ConditionProblem(f"'{key}' takes a non-empty list of conditions", line)
         parts = [compile_condition(v, line, line_of, paths) for v in value]
-        if key == "any":
-            return lambda f: any(p(f) for p in parts)
-        return lambda f: all(p(f) for p in parts)
+        return _some(parts) if key == "any" else _every(parts)
     if key == "not":
         inner = compile_condition(value, line, line_of, paths)
         return lambda f: not inner(f)
@@ -229,7 +248,8 @@ def _choice(key: str, value: Any, line: int) -> Test:
                 f"'{key}' has unknown value '{v}' (one of: {', '.join(allowed)})", line
             )
     chosen = frozenset(values)
-    return lambda f: getattr(f, key) in chosen
+    field = attrgetter(key)
+    return lambda f: field(f) in chosen
 
 
 def _strings(key: str, value: Any, line: int) -> tuple[str, ...]:
