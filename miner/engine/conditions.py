@@ -15,7 +15,8 @@ A condition is a mapping whose keys must all hold. Keys:
 
 Globs: a pattern without ``/`` matches a file name at any depth (as in
 ``.gitignore``); one with ``/`` matches the whole path from the repository root;
-``**`` spans directories, ``*`` and ``?`` stay inside one path segment.
+``**`` spans directories, ``*`` and ``?`` stay inside one path segment. Globs are
+case-sensitive, as paths in Git are (list `README*` and `readme*` to catch both).
 """
 
 from __future__ import annotations
