@@ -182,9 +182,13 @@ def build_report(config: Config, progress: Progress = _quiet) -> Report:
 
 def summarize(pack: RulePack, mapped: list[Mapped]) -> tuple[AreaSummary, ...]:
     """Every area of the pack in pack order, its items strongest first."""
+    by_area: dict[str, list[Mapped]] = {area.id: [] for area in pack.areas}
+    for item in mapped:  # one pass over the items, not one per area
+        for area_id in dict.fromkeys(m.area for m in item.mappings):
+            by_area[area_id].append(item)
     summaries = []
     for area in pack.areas:
-        items = [m for m in mapped if any(x.area == area.id for x in m.mappings)]
+        items = by_area[area.id]
         items.sort(key=lambda m: (-m.strength(area.id), m.evidence.date, m.evidence.id))
         summaries.append(AreaSummary(area, tuple(items)))
     return tuple(summaries)
