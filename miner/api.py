@@ -15,11 +15,11 @@ from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows
 from miner.collectors.notes import NotesCollector, default_notes_path
 from miner.engine import RulePack, load_pack
-from miner.engine.evaluate import evaluate_one
+from miner.engine.evaluate import CachedMapper, pack_digest
 from miner.errors import RepositoryError, UsageError
 from miner.identity import Matcher, default_author, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
-from miner.store import CommitRow, HttpCache, Store, default_store_path
+from miner.store import CommitRow, HttpCache, MappingCache, Store, default_store_path
 
 if TYPE_CHECKING:
     from miner.collectors.github import GitHubCollector
@@ -104,15 +104,19 @@ def collect(config: Config, progress: Progress = _quiet, pack: RulePack | None =
         if github is not None:
             collectors.append(github)
         home = home_repos(config, repos)
+        cache = MappingCache(store, pack_digest(pack)) if pack is not None else None
+        mapper = CachedMapper(pack, home, cache) if pack is not None and cache else None
         found: dict[str, Evidence] = {}  # by id: one commit seen in two clones counts once
         mapped: dict[str, Mapped] = {}
         for collector in collectors:
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
             for item in collector.collect():
                 found[item.id] = item
-                if pack is not None:
-                    mapped[item.id] = evaluate_one(pack, item, home)
+                if mapper is not None:
+                    mapped[item.id] = mapper(item)
         sources = [c.source() for c in collectors]
+        if cache is not None:
+            cache.save()
     if github is None:
         sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
     subject = _union(subjects)

@@ -8,6 +8,8 @@ What it keeps:
   were the subject's at which head. A re-run at the same head reads no history;
   after new commits it reads only ``old_head..HEAD``.
 - ``heads``: the last commit collected per repository and ref (``miner collect``).
+- ``mappings``: the areas a rule pack gave a commit (keyed by the pack's digest and
+  what the rules can see of the commit), so a warm run does not evaluate again.
 - ``http_cache``: GitHub responses by URL with their ETag, so a re-run asks
   conditionally (a 304 costs nothing against the rate limit) and an interrupted
   collection resumes from what it had.
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from miner.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_SECONDS = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HINT = "pass --store with another path, or delete the file to start afresh"
@@ -65,6 +67,14 @@ MIGRATIONS: dict[int, str] = {
         url TEXT PRIMARY KEY,
         etag TEXT NOT NULL,
         body TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+    2: """
+    CREATE TABLE IF NOT EXISTS mappings (
+        pack TEXT NOT NULL,
+        item TEXT NOT NULL,
+        areas TEXT NOT NULL,
+        PRIMARY KEY (pack, item)
     ) WITHOUT ROWID;
     """,
 }
@@ -255,4 +265,30 @@ class HttpCache:
         with self.store.transaction():
             self.store.db.execute(
                 "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?)", (url, etag, body)
+            )
+
+
+class MappingCache:
+    """Mappings already worked out, per rule-pack digest: loaded at once, saved at once."""
+
+    def __init__(self, store: Store, pack: str) -> None:
+        self.store = store
+        self.pack = pack
+        rows = store.db.execute("SELECT item, areas FROM mappings WHERE pack = ?", (pack,))
+        self.known: dict[str, str] = dict(rows.fetchall())
+        self.new: dict[str, str] = {}
+
+    def get(self, item: str) -> str | None:
+        return self.known.get(item)
+
+    def put(self, item: str, areas: str) -> None:
+        self.new[item] = areas
+
+    def save(self) -> None:
+        if not self.new:
+            return
+        with self.store.transaction():
+            self.store.db.executemany(
+                "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?)",
+                ((self.pack, item, areas) for item, areas in self.new.items()),
             )

@@ -225,3 +225,28 @@ def test_a_store_of_the_first_schema_is_migrated_forward_keeping_its_rows(tmp_pa
         assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert store.head("repo", "HEAD") == "abc"
         assert store.db.execute("SELECT COUNT(*) FROM http_cache").fetchone() == (0,)
+
+
+def test_stored_mappings_follow_the_rule_pack(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    repo.commit(
+        "Cover the parser", {"tests/test_parser.py": "x\n"}, date="2024-02-01T00:00:00+00:00"
+    )
+    first = report(miner, repo.path, store)
+    assert {
+        "area": "engineering",
+        "rule": "tests-added",
+        "reason": "adds or changes tests",
+    } in first["evidence"][0]["areas"]
+    assert report(miner, repo.path, store) == first  # warm: from the stored mappings
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(
+        "name: ours\nextends: senior-sde\nrules:\n  - id: tests-added\n    area: engineering\n"
+        "    reason: our wording\n    when: {paths_any: ['tests/**']}\n    examples:\n"
+        "      match: [{paths: [tests/a.py]}]\n      no_match: [{paths: [src/a.py]}]\n"
+    )
+    changed = report(miner, repo.path, store, "--rules", str(ours))
+    reasons = {m["reason"] for m in changed["evidence"][0]["areas"] if m["rule"] == "tests-added"}
+    assert reasons == {"our wording"}
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(DISTINCT pack) FROM mappings").fetchone() == (2,)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from miner.engine.conditions import Facts
 from miner.engine.schema import Example, Rule, RulePack
 from miner.model import Evidence, Kind, Mapped, Mapping, Role, Stats
+
+if TYPE_CHECKING:
+    from miner.store import MappingCache
 
 
 def evaluate(pack: RulePack, items: Iterable[Evidence], home_repos: frozenset[str]) -> list[Mapped]:
@@ -80,3 +85,38 @@ def example_item(fields: dict[str, Any]) -> Mapped:
         co_authors=tuple(str(c) for c in fields.get("co_authors", ())),
     )
     return Mapped(evidence, (), bool(fields.get("home", True)))
+
+
+def pack_digest(pack: RulePack) -> str:
+    """Changes whenever any rule, area or condition of the pack does."""
+    parts = [(r.id, r.area, r.reason, r.weight, r.when.source) for r in pack.rules]
+    text = json.dumps([pack.info.name, pack.info.version, parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class CachedMapper:
+    """``evaluate_one`` that remembers what it worked out for git commits.
+
+    A commit's content is fixed by its SHA, so what the rules see of it is fixed
+    by the SHA, its role, whether it has co-authors and whether it is home; other
+    evidence (notes, GitHub items) is evaluated every time."""
+
+    def __init__(self, pack: RulePack, home: frozenset[str], cache: MappingCache) -> None:
+        self.pack = pack
+        self.home = home
+        self.cache = cache
+
+    def __call__(self, evidence: Evidence) -> Mapped:
+        if evidence.kind != "commit" or evidence.source != "git":
+            return evaluate_one(self.pack, evidence, self.home)
+        home = not self.home or evidence.repo.lower() in self.home
+        key = f"{evidence.id}|{evidence.role}|{bool(evidence.co_authors)}|{home}"
+        known = self.cache.get(key)
+        if known is not None:
+            mappings = tuple(Mapping(a, r, why, w) for a, r, why, w in json.loads(known))
+            return Mapped(evidence, mappings, home)
+        mapped = map_item(self.pack, Mapped(evidence, (), home))
+        self.cache.put(
+            key, json.dumps([(m.area, m.rule, m.reason, m.weight) for m in mapped.mappings])
+        )
+        return mapped
