@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -40,6 +41,8 @@ def main() -> None:
         _fail(exc.line(), exc.exit_code)
     except MinerError as exc:
         _fail(exc.line(), exc.exit_code)
+    except sqlite3.DatabaseError as exc:  # a store damaged past its header
+        _fail(f"the evidence store cannot be read ({exc}); pass --store with another path", 1)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except BrokenPipeError:

@@ -144,11 +144,13 @@ class GitHubClient:
             if reply.status_code == 304 and stored is not None:
                 self.conditional_hits += 1
                 self._pace(headers)
+                if stored[2]:
+                    headers["link"] = stored[2]
                 return Response(304, json.loads(stored[1]), headers, cached=True)
             if reply.status_code < 300:
                 data = reply.json() if reply.content else None
                 if self.cache is not None and headers.get("etag"):
-                    self.cache.put(url, headers["etag"], reply.text)
+                    self.cache.put(url, headers["etag"], reply.text, headers.get("link", ""))
                 self._pace(headers)
                 return Response(reply.status_code, data, headers)
             if self._wait_for_limit(reply.status_code, headers, reply.text, attempt):
@@ -175,7 +177,7 @@ class GitHubClient:
                 return
             response = self.get(next_url)
 
-    def _headers(self, stored: tuple[str, str] | None) -> dict[str, str]:
+    def _headers(self, stored: tuple[str, str, str] | None) -> dict[str, str]:
         headers = {
             "Accept": "application/vnd.github+json",
             "Authorization": f"Bearer {self.token}",
@@ -208,7 +210,11 @@ class GitHubClient:
         if status not in (403, 429) or attempt == RETRIES:
             return False
         if "retry-after" in headers:
-            self.sleep(float(headers["retry-after"]))
+            try:
+                wait = float(headers["retry-after"])
+            except ValueError:  # an HTTP date: wait the minute GitHub asks for at least
+                wait = 60.0
+            self.sleep(wait)
             return True
         if headers.get("x-ratelimit-remaining") == "0":
             self._wait_until(float(headers.get("x-ratelimit-reset", self.clock() + 60)))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -232,3 +234,13 @@ def read_blobs(repo: Path, specs: Sequence[str]) -> dict[str, bytes]:
         elif len(header) == 3:  # a tree or commit: skip its body too
             at += int(header[2]) + 1
     return found
+
+
+@functools.cache
+def version() -> tuple[int, int]:
+    """git's (major, minor) version."""
+    out = subprocess.run(
+        [git_path(), "--version"], capture_output=True, text=True, check=False, env=_env()
+    ).stdout
+    m = re.search(r"(\d+)\.(\d+)", out)
+    return (int(m[1]), int(m[2])) if m else (0, 0)

@@ -64,12 +64,15 @@ def default_author(repo: gitcmd.Repo) -> str:
 def canonical(repo: Path | None, idents: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Each ``Name <email>`` or ``<email>`` resolved through the repository's mailmap."""
     unique = list(dict.fromkeys(idents))
-    if repo is None or not unique:
-        return {i: parse_ident(i) for i in unique}
-    resolved: dict[str, tuple[str, str]] = {}
-    for start in range(0, len(unique), 200):
-        batch = unique[start : start + 200]
-        out = gitcmd.lines(gitcmd.run(repo, "check-mailmap", *batch))
+    resolved = {i: parse_ident(i) for i in unique}
+    # Only well-formed contacts go to git: a malformed trailer in anyone's commit
+    # must not fail the report; it simply stays as written.
+    askable = [i for i in unique if _IDENT.match(i) and "\n" not in i]
+    if repo is None or not askable:
+        return resolved
+    for start in range(0, len(askable), 200):
+        batch = askable[start : start + 200]
+        out = gitcmd.lines(gitcmd.run(repo, "check-mailmap", "--", *batch))
         for given, line in zip(batch, out, strict=True):
             resolved[given] = parse_ident(line)
     return resolved
@@ -84,6 +87,7 @@ def resolve_subject(repo: Path | None, authors: Iterable[str]) -> Subject:
     given = [a.strip() for a in authors if a.strip()]
     if not given:
         raise IdentityError("--author is empty", "give an email, a name or a GitHub login")
+    given = [parse_ident(a)[1] if _IDENT.match(a) else a for a in given]
     email_values = [a for a in given if "@" in a]
     resolved = canonical(repo, [f"<{e}>" for e in email_values])
     for email in email_values:

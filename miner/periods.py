@@ -47,11 +47,14 @@ def previous_quarter(period: Period) -> Period:
 def parse_period(text: str, now: datetime | None = None) -> Period:
     """The period ``text`` names; ``now`` anchors the relative forms (default: now, UTC)."""
     try:
-        return _parse(text.strip(), now or datetime.now(UTC))
+        period = _parse(text.strip(), now or datetime.now(UTC))
     except (ValueError, OverflowError) as exc:  # a year outside what dates can hold
         raise PeriodError(
             f"--period {text!r} is out of range ({exc})", f"use one of: {FORMS}"
         ) from exc
+    if period.start.year < 1970:
+        raise PeriodError(f"--period {text!r} starts before 1970", "Git history starts in 1970")
+    return period
 
 
 def _parse(spec: str, now: datetime) -> Period:

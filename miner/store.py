@@ -134,6 +134,8 @@ class Store:
                 f"this one knows {SCHEMA_VERSION})",
                 "upgrade miner, or pass --store with another path",
             )
+        if version == 0:
+            self._refuse_foreign_tables()
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         if version == SCHEMA_VERSION:
@@ -145,6 +147,13 @@ class Store:
                     if statement.strip():
                         self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _refuse_foreign_tables(self) -> None:
+        """A schema-0 database that already has tables belongs to someone else."""
+        ours = {"commits", "selections", "heads", "http_cache", "mappings"}
+        names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if names - ours:
+            raise StoreError(f"store {self.path} is another application's SQLite database", _HINT)
 
     def _version(self) -> int:
         row = self.db.execute("PRAGMA user_version").fetchone()
@@ -255,16 +264,21 @@ class HttpCache:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def get(self, url: str) -> tuple[str, str] | None:
+    def get(self, url: str) -> tuple[str, str, str] | None:
+        """(etag, body, link header) stored for ``url``."""
         row = self.store.db.execute(
             "SELECT etag, body FROM http_cache WHERE url = ?", (url,)
         ).fetchone()
-        return (str(row[0]), str(row[1])) if row else None
+        if row is None:
+            return None
+        link, _, body = str(row[1]).partition("\n")  # a 304 carries no Link: keep the page's
+        return str(row[0]), body, link
 
-    def put(self, url: str, etag: str, body: str) -> None:
+    def put(self, url: str, etag: str, body: str, link: str = "") -> None:
         with self.store.transaction():
             self.store.db.execute(
-                "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?)", (url, etag, body)
+                "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?)",
+                (url, etag, f"{link.replace(chr(10), ' ')}\n{body}"),
             )
 
 

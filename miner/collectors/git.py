@@ -18,7 +18,8 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from miner import gitcmd
 from miner.collectors.gitlog import TRAILER_SEP, Commit, rows_for
@@ -107,7 +108,7 @@ class GitHistory:
         if not self.all_branches:
             return self.repo.head or ""
         refs = gitcmd.run(self.repo.root, "for-each-ref", "--format=%(objectname) %(refname)")
-        return "refs:" + hashlib.sha256(refs.encode()).hexdigest()
+        return "refs:" + hashlib.sha256(f"{self.repo.head}\n{refs}".encode()).hexdigest()
 
     def _key(self) -> str:
         """What the selection depends on besides the head: who, when, and the mailmap."""
@@ -126,6 +127,8 @@ class GitHistory:
             if mailmap.is_file()
             else "",
             "mailmap_config": config,
+            "mailmap_file": _digest_of(self.repo.config_value("mailmap.file")),
+            "shallow": self.repo.shallow,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -145,7 +148,11 @@ class GitHistory:
 
     @property
     def _since(self) -> str:
-        return f"--since=@{int((self.period.start - SINCE_SLACK).timestamp())}"
+        """A committer-date bound that filters without cutting the walk short: plain
+        ``--since`` stops at the first older commit and hides its ancestors."""
+        moment = max(self.period.start - SINCE_SLACK, datetime(1970, 1, 2, tzinfo=UTC))
+        option = "--since-as-filter" if gitcmd.version() >= (2, 38) else "--since"
+        return f"{option}=@{int(moment.timestamp())}"
 
     def _authored(self, revs: list[str]) -> list[tuple[str, ...]]:
         patterns = [f"--author={p}" for p in self.matcher.git_author_patterns()]
@@ -180,7 +187,7 @@ class GitHistory:
             "--grep=co-authored-by:",
             self._since,
             "--format=%H%x1f%aN%x1f%aE%x1f%at%x1f"
-            "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)",
+            "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)",
             *revs,
             "--",
         )
@@ -214,6 +221,16 @@ class GitHistory:
                 dict.fromkeys(n or "(no name)" for n, e in others if not self.matcher(n, e))
             )
         return names
+
+
+def _digest_of(path: str) -> str:
+    """The content digest of a file named in git config ('' when none or unreadable)."""
+    if not path:
+        return ""
+    try:
+        return hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def _chain(

@@ -123,12 +123,20 @@ class GitHubCollector:
         q = f"{query} {field}:{_stamp(start)}..{upper}"
         first = self.client.get("/search/issues", {"q": q, "per_page": 100})
         data = first.data
-        stop = end or self.period.end
-        if data.get("total_count", 0) > SEARCH_CAP and stop - start > timedelta(minutes=2):
-            middle = start + (stop - start) / 2
+        capped = data.get("total_count", 0) > SEARCH_CAP
+        if capped and end is None:  # open-ended: split at now, then bound both halves
+            now = datetime.now(start.tzinfo)
+            if now - start > timedelta(minutes=2):
+                yield from self.search(query, field, start, now)
+                yield from self.search(query, field, now, None)
+                return
+        elif capped and end is not None and end - start > timedelta(minutes=2):
+            middle = start + (end - start) / 2
             yield from self.search(query, field, start, middle)
             yield from self.search(query, field, middle, end)
             return
+        if capped:
+            self._spots.append(f"GitHub search capped at {SEARCH_CAP} results for: {q}")
         if data.get("incomplete_results"):
             self._spots.append(f"GitHub search timed out and gave incomplete results for: {q}")
         yield from self.client.paginate("/search/issues", first=first)

@@ -1,7 +1,8 @@
 """Reading ``git log`` output: streamed, parsed without a diff it does not need.
 
 Line counts are exactly what ``git log --numstat`` prints (renames detected as
-git does by default, binary files counted as 0 lines). What is stored per commit
+git does by default, pinned with ``--find-renames`` so a user's ``diff.renames``
+cannot make stored counts disagree; binary files counted as 0 lines). What is stored per commit
 (``CommitRow``) is raw, mailmap-free data, so a changed ``.mailmap`` never makes
 a stored row wrong.
 """
@@ -21,7 +22,7 @@ TRAILER_SEP = "\x1d"
 _FIELDS = 6
 RAW_FORMAT = (
     "%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s%x1f"
-    "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)%x1f%b%x1f"
+    "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)%x1f%b%x1f"
 )
 
 
@@ -124,7 +125,8 @@ def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitRow]:
 
 def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
     """Every non-merge commit reachable from ``revs``, streamed in one pass."""
-    cmd = ["log", "-z", "--numstat", "--no-merges", f"--format={RAW_FORMAT}", *revs, "--"]
+    cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", f"--format={RAW_FORMAT}"]
+    cmd += [*revs, "--"]
     return parse_log(gitcmd.stream(repo, cmd))
 
 
@@ -132,5 +134,6 @@ def rows_for(repo: Path, shas: Sequence[str]) -> Iterator[CommitRow]:
     """Exactly these commits, streamed from one ``--stdin`` pass."""
     if not shas:
         return iter(())
-    cmd = ["log", "-z", "--numstat", f"--format={RAW_FORMAT}", "--no-walk=unsorted", "--stdin"]
+    cmd = ["log", "-z", "--numstat", "--find-renames", f"--format={RAW_FORMAT}"]
+    cmd += ["--no-walk=unsorted", "--stdin"]
     return parse_log(gitcmd.stream(repo, cmd, stdin=("\n".join(shas) + "\n").encode()))
