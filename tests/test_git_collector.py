@@ -221,3 +221,31 @@ def test_no_commits_in_the_period_is_not_an_error(repo: Repo, period: str) -> No
     items, source, _ = collect(repo.path, period=period)
     assert items == []
     assert source.items == 0
+
+
+def test_folded_and_malformed_trailers_in_others_commits_do_not_fail(repo: Repo) -> None:
+    repo.commit("Mine", {"a.txt": "1\n"})
+    folded = repo.commit(
+        "Pair\n\nCo-authored-by: Ada Lovelace\n  <ada@example.com>", {"b.txt": "1\n"}, author=BOB
+    )
+    repo.commit("Bad\n\nCo-authored-by: Carol <carol@example.com", {"c.txt": "1\n"}, author=BOB)
+    repo.commit("Dash\n\nCo-authored-by: --stdin <x@example.com>", {"d.txt": "1\n"}, author=BOB)
+    found = commits(collect(repo.path)[0])
+    assert found[folded].role == "co-author"
+    assert len(found) == 2
+
+
+def test_a_commit_with_an_old_committer_date_does_not_hide_its_ancestors(repo: Repo) -> None:
+    root = repo.commit("root", {"a.txt": "1\n"}, date="2024-04-02T00:00:00+00:00")
+    skewed = repo.commit(
+        "skewed clock",
+        {"b.txt": "1\n"},
+        date="2024-04-03T00:00:00+00:00",
+        committer_date="2001-01-01T00:00:00+00:00",
+    )
+    after = repo.commit("after", {"c.txt": "1\n"}, date="2024-04-05T00:00:00+00:00")
+    found = set(commits(collect(repo.path)[0]))
+    # the skewed commit itself falls to the committer-date filter, as with git's own
+    # --since-as-filter; what matters is that its ancestor is still seen
+    assert {root, after} <= found
+    assert skewed not in found

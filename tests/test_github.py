@@ -691,3 +691,15 @@ def test_searches_wait_for_the_search_limit_to_reset(
     doc = run_report(miner, tmp_path)
     assert "gh:review:501" in by_id(doc)
     assert any(25 <= s <= 35 for s in github.sleeps)  # type: ignore[attr-defined]
+
+
+def test_a_warm_run_keeps_every_page_of_a_list(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A 304 carries no Link header: the stored page's link must lead on to page 2."""
+    github.releases["acme/widgets"] = [
+        gh.release("acme", "widgets", f"v1.{n}", LOGIN, at(f"2024-05-{n % 28 + 1:02d}"))
+        for n in range(150)
+    ]
+    cold = run_report(miner, tmp_path)
+    warm = run_report(miner, tmp_path)
+    assert sum(1 for e in cold["evidence"] if e["kind"] == "release") == 150
+    assert warm["evidence"] == cold["evidence"]

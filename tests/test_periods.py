@@ -110,3 +110,8 @@ def test_relative_periods_follow_each_other(now: datetime) -> None:
     assert last.end == this.start
     assert four.end == this.start
     assert 364 <= (four.end - four.start).days <= 366
+
+
+def test_a_period_before_1970_is_refused() -> None:
+    with pytest.raises(PeriodError, match="starts before 1970"):
+        parse_period("0001Q1", NOW)

@@ -250,3 +250,18 @@ def test_stored_mappings_follow_the_rule_pack(repo: Repo, miner, tmp_path: Path)
     assert reasons == {"our wording"}
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT COUNT(DISTINCT pack) FROM mappings").fetchone() == (2,)
+
+
+def test_another_applications_sqlite_file_is_refused_unchanged(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("x", {"a.py": "1\n"})
+    store = tmp_path / "foreign.db"
+    with sqlite3.connect(store) as db:
+        db.execute("CREATE TABLE notes (x)")
+    db.close()
+    before = digest(store)
+    result = miner("report", str(repo.path), "--period", "2024", "--store", str(store))
+    assert result.code == 1
+    assert "is another application's SQLite database" in result.err
+    assert digest(store) == before
