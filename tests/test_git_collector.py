@@ -249,3 +249,21 @@ def test_a_commit_with_an_old_committer_date_does_not_hide_its_ancestors(repo: R
     # --since-as-filter; what matters is that its ancestor is still seen
     assert {root, after} <= found
     assert skewed not in found
+
+
+def test_control_bytes_in_messages_names_and_paths(repo: Repo) -> None:
+    odd = repo.commit(
+        "subject \x1e with \x1f marks\n\nbody \x1e\x1f\x1d too",
+        {"has\x1erecord.txt": "1\n2\n", "has\x1ffield.txt": "3\n"},
+    )
+    other = repo.commit(
+        "by a \x1f name", {"b.txt": "1\n"}, author=("Odd\x1fName", "odd@example.com")
+    )
+    found = commits(collect(repo.path)[0])
+    assert set(found) == {odd}
+    stats = found[odd].stats
+    assert stats is not None and (stats.additions, stats.deletions, stats.files) == repo.numstat(
+        odd
+    )
+    assert found[odd].title == "subject \x1e with \x1f marks"
+    assert set(commits(collect(repo.path, author="odd@example.com")[0])) == {other}

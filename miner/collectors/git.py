@@ -165,13 +165,13 @@ class GitHistory:
             "-i",
             *patterns,
             self._since,
-            "--format=%H%x1f%aN%x1f%aE%x1f%at",
+            "--format=%H%x1f%at%x1f%aE%x1f%aN",
             *revs,
             "--",
         )
         rows: list[tuple[str, ...]] = []
         for line in gitcmd.lines(out):
-            sha, name, email, at = line.split(_SEP)
+            sha, at, email, name = line.split(_SEP, 3)  # a name may hold any byte: last
             if utc(int(at)) in self.period and self.matcher(name, email):
                 rows.append((sha, AUTHOR, name, email))
         return rows
@@ -186,14 +186,14 @@ class GitHistory:
             "-i",
             "--grep=co-authored-by:",
             self._since,
-            "--format=%H%x1f%aN%x1f%aE%x1f%at%x1f"
-            "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)",
+            "--format=%H%x1f%at%x1f%aE%x1f"
+            "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)%x1f%aN",
             *revs,
             "--",
         )
         candidates = []
         for line in gitcmd.lines(out):
-            sha, name, email, at, trailers = line.split(_SEP)
+            sha, at, email, trailers, name = line.split(_SEP, 4)
             if utc(int(at)) in self.period:
                 idents = [t.strip() for t in trailers.split(TRAILER_SEP) if "<" in t]
                 candidates.append((sha, name, email, idents))

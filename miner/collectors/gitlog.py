@@ -20,9 +20,14 @@ from miner.store import CommitRow
 
 TRAILER_SEP = "\x1d"
 _FIELDS = 6
+# Records and fields are framed with three-byte marks: a message or a path may hold any
+# single control byte, and the numstat part that follows cannot hold the marks.
+_RECORD = b"\x1e\x1d\x1e"
+_FIELD = b"\x1f\x1d\x1f"
+_R, _F = "%x1e%x1d%x1e", "%x1f%x1d%x1f"
 RAW_FORMAT = (
-    "%x1e%H%x1f%an%x1f%ae%x1f%at%x1f%s%x1f"
-    "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)%x1f%b%x1f"
+    f"{_R}%H{_F}%an{_F}%ae{_F}%at{_F}%s{_F}"
+    f"%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d){_F}%b{_F}"
 )
 
 
@@ -95,9 +100,9 @@ def parse_numstat(raw: bytes) -> tuple[FileChange, ...]:
 
 
 def parse_record(record: bytes) -> CommitRow:
-    parts = record.split(b"\x1f", _FIELDS)
+    parts = record.split(_FIELD, _FIELDS)
     sha, name, email, at, subject, trailers = (p.decode("utf-8", "replace") for p in parts[:6])
-    body, _, numstat = parts[_FIELDS].rpartition(b"\x1f")
+    body, _, numstat = parts[_FIELDS].rpartition(_FIELD)
     return CommitRow(
         sha=sha,
         author_name=name,
@@ -115,7 +120,7 @@ def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitRow]:
     pending = b""
     for chunk in chunks:
         pending += chunk
-        *records, pending = pending.split(b"\x1e")
+        *records, pending = pending.split(_RECORD)
         for record in records:
             if record:
                 yield parse_record(record)
