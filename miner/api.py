@@ -256,6 +256,6 @@ BATCH = 5000
 
 def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
     if not all_branches:
-        return gitcmd.run(repo.root, "rev-parse", "HEAD").strip()
+        return repo.head or ""
     refs = gitcmd.run(repo.root, "for-each-ref", "--format=%(objectname)")
     return " ".join(sorted(set(refs.split())))

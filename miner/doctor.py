@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,14 +51,10 @@ def run_checks(
 
 def _git_version() -> Check:
     try:
-        out = subprocess.run(
-            [gitcmd.git_path(), "--version"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (MinerError, OSError, subprocess.CalledProcessError) as exc:
-        return Check("git", "fail", str(exc))
-    m = re.search(r"(\d+)\.(\d+)", out)
-    version = (int(m[1]), int(m[2])) if m else (0, 0)
-    if version < MIN_GIT:
+        out = gitcmd.version_text()
+    except (MinerError, OSError) as exc:
+        return Check("git", "fail", exc.line() if isinstance(exc, MinerError) else str(exc))
+    if gitcmd.version() < MIN_GIT:
         return Check("git", "fail", f"{out}: miner needs git {MIN_GIT[0]}.{MIN_GIT[1]} or newer")
     return Check("git", "ok", out)
 

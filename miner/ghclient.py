@@ -102,7 +102,6 @@ class Response:
     status: int
     data: Any
     headers: dict[str, str]
-    cached: bool = False  # answered 304: the stored body was used
 
 
 @dataclass
@@ -115,8 +114,6 @@ class GitHubClient:
     sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = field(default=lambda: time.time())
     session: requests.Session = field(default_factory=lambda: _requests().Session())
-    counted: int = 0  # requests that counted against the rate limit (not 304s)
-    conditional_hits: int = 0
     scopes: str | None = None
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Response:
@@ -138,15 +135,12 @@ class GitHubClient:
                 self.sleep(2.0**attempt)
                 continue
             headers = {k.lower(): v for k, v in reply.headers.items()}
-            if reply.status_code != 304:
-                self.counted += 1
             self.scopes = headers.get("x-oauth-scopes", self.scopes)
             if reply.status_code == 304 and stored is not None:
-                self.conditional_hits += 1
                 self._pace(headers)
                 if stored[2]:
                     headers["link"] = stored[2]
-                return Response(304, json.loads(stored[1]), headers, cached=True)
+                return Response(304, json.loads(stored[1]), headers)
             if reply.status_code < 300:
                 data = reply.json() if reply.content else None
                 if self.cache is not None and headers.get("etag"):

@@ -237,10 +237,14 @@ def read_blobs(repo: Path, specs: Sequence[str]) -> dict[str, bytes]:
 
 
 @functools.cache
+def version_text() -> str:
+    """What ``git --version`` prints."""
+    return subprocess.run(
+        [git_path(), "--version"], capture_output=True, text=True, check=False, env=_env()
+    ).stdout.strip()
+
+
 def version() -> tuple[int, int]:
     """git's (major, minor) version."""
-    out = subprocess.run(
-        [git_path(), "--version"], capture_output=True, text=True, check=False, env=_env()
-    ).stdout
-    m = re.search(r"(\d+)\.(\d+)", out)
+    m = re.search(r"(\d+)\.(\d+)", version_text())
     return (int(m[1]), int(m[2])) if m else (0, 0)

@@ -170,16 +170,6 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
-    def known(self, shas: Sequence[str]) -> set[str]:
-        """Which of ``shas`` the store already holds."""
-        found: set[str] = set()
-        for start in range(0, len(shas), 500):
-            batch = shas[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT sha FROM commits WHERE sha IN ({marks})"  # noqa: S608 - marks only
-            found.update(r[0] for r in self.db.execute(query, batch))
-        return found
-
     def commits(self, shas: Sequence[str]) -> dict[str, CommitRow]:
         rows: dict[str, CommitRow] = {}
         for start in range(0, len(shas), 500):

@@ -50,7 +50,6 @@ class GitHistory:
         self.period = period
         self.all_branches = all_branches
         self.store = store
-        self.read_from_git = 0  # commits diffed in this run (the rest came from the store)
         self._commits: list[tuple[Commit, str]] | None = None
 
     def commits(self) -> list[tuple[Commit, str]]:
@@ -80,7 +79,6 @@ class GitHistory:
                 role, name, email = who[row.sha]
                 found.append((Commit.from_row(row, name, email), role))
                 yield found[-1]
-            self.read_from_git = len(fresh)
             if self.store and fresh:
                 self.store.add_commits(fresh)
         found.sort(key=lambda pair: (pair[0].date, pair[0].sha))
