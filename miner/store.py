@@ -273,7 +273,10 @@ class HttpCache:
 
 
 class MappingCache:
-    """Mappings already worked out, per rule-pack digest: loaded at once, saved at once."""
+    """Mappings already worked out, per rule-pack digest: loaded at once, saved a
+    batch at a time while git reads on (``save`` stores the rest)."""
+
+    BATCH = 2000
 
     def __init__(self, store: Store, pack: str) -> None:
         self.store = store
@@ -287,6 +290,8 @@ class MappingCache:
 
     def put(self, item: str, areas: str) -> None:
         self.new[item] = areas
+        if len(self.new) >= self.BATCH:
+            self.save()
 
     def save(self) -> None:
         if not self.new:
@@ -296,3 +301,4 @@ class MappingCache:
                 "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?)",
                 ((self.pack, item, areas) for item, areas in self.new.items()),
             )
+        self.new = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from miner import gitcmd
 from miner.collectors.git import GitHistory
@@ -38,6 +39,7 @@ DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org")
 MIN_LINES = 20
 
 
+@lru_cache(maxsize=65536)  # paths repeat across commits
 def is_design_doc(path: str) -> bool:
     return path.lower().endswith(DOC_SUFFIXES) and path_matches(path, DOC_GLOBS)
 
@@ -45,11 +47,18 @@ def is_design_doc(path: str) -> bool:
 @dataclass
 class _Doc:
     path: str
-    first: datetime
-    sha: str
     additions: int = 0
     deletions: int = 0
-    commits: list[str] = field(default_factory=list)
+    commits: list[tuple[datetime, str]] = field(default_factory=list)  # (date, sha)
+
+    @property
+    def first(self) -> datetime:
+        return min(self.commits)[0]
+
+    @property
+    def sha(self) -> str:
+        """The last commit's: the document as the subject left it."""
+        return max(self.commits)[1]
 
 
 class DocsCollector:
@@ -59,17 +68,18 @@ class DocsCollector:
 
     def collect(self) -> Iterator[Evidence]:
         docs: dict[str, _Doc] = {}
-        for commit, _ in self.history.commits():
+        for commit, _ in self.history.commits():  # in any order
             for change in commit.files:
                 if not is_design_doc(change.path):
                     continue
-                doc = docs.setdefault(change.path, _Doc(change.path, commit.date, commit.sha))
+                doc = docs.setdefault(change.path, _Doc(change.path))
                 doc.additions += change.additions
                 doc.deletions += change.deletions
-                doc.commits.append(commit.sha)
-                doc.sha = commit.sha
+                doc.commits.append((commit.date, commit.sha))
         repo = self.history.repo
-        kept = sorted((d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: d.first)
+        kept = sorted(
+            (d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: (d.first, d.path)
+        )
         texts = gitcmd.read_blobs(repo.root, [f"{d.sha}:{d.path}" for d in kept])
         for doc in kept:
             self._items += 1
@@ -84,7 +94,8 @@ class DocsCollector:
                 url=url,
                 stats=Stats(doc.additions, doc.deletions, 1),
                 paths=(doc.path,),
-                message=f"{len(doc.commits)} commit(s): " + ", ".join(s[:10] for s in doc.commits),
+                message=f"{len(doc.commits)} commit(s): "
+                + ", ".join(sha[:10] for _, sha in sorted(doc.commits)),
             )
 
     def source(self) -> Source:

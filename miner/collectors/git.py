@@ -4,9 +4,12 @@ Periods are on the author date; git's ``--since`` filters on the committer date,
 so the walk is widened by ``SINCE_SLACK`` and the author date filtered here.
 Identities are mailmap-resolved by git itself.
 
-Finding the subject's commits costs no diffs: one walk with ``--author`` and one
-with ``--grep=Co-authored-by:`` run side by side. Only commits the store does not
-hold yet are then diffed, in one ``--numstat --stdin`` pass. With a store, the
+Two walks run side by side, one per core: one with ``--author``, one with
+``--grep=Co-authored-by:``. The author walk diffs as it goes (git diffs only the
+commits that pass its filters), as plain ``git log --author --numstat`` would,
+unless ``miner collect --all-authors`` has stored the history: then it reads no
+diffs and the store supplies them. Co-authored commits, and any the store lacks,
+are diffed afterwards in one ``--numstat --stdin`` pass. With a store, the
 selection is kept per head: a re-run at the same head reads no history, and
 after new commits only ``old_head..HEAD`` is walked. A rewritten history (the
 old head no longer an ancestor) is walked afresh, so dropped commits drop out.
@@ -22,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from miner import gitcmd
-from miner.collectors.gitlog import TRAILER_SEP, Commit, rows_for
+from miner.collectors.gitlog import TRAILER_SEP, Commit, authored_rows, rows_for
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
 from miner.store import CommitRow, Selection, Store
@@ -53,7 +56,7 @@ class GitHistory:
         self._commits: list[tuple[Commit, str]] | None = None
 
     def commits(self) -> list[tuple[Commit, str]]:
-        """(commit, role) in author-date order; role is "author" or "co-author"."""
+        """(commit, role), in no promised order; role is "author" or "co-author"."""
         if self._commits is None:
             for _ in self.stream():
                 pass
@@ -68,39 +71,86 @@ class GitHistory:
             return
         found: list[tuple[Commit, str]] = []
         if self.repo.has_commits:
-            selection = self._select()
-            who = {row[0]: row[1:] for row in selection.rows}
-            stored = self.store.commits(list(who)) if self.store else {}
-            fresh: list[CommitRow] = []
-            missing = rows_for(self.repo.root, [s for s in who if s not in stored])
-            for row, is_new in _chain(stored.values(), missing):
-                if is_new:
-                    fresh.append(row)
-                role, name, email = who[row.sha]
-                found.append((Commit.from_row(row, name, email), role))
-                yield found[-1]
-            if self.store and fresh:
-                self.store.add_commits(fresh)
-        found.sort(key=lambda pair: (pair[0].date, pair[0].sha))
+            for pair in self._read():
+                found.append(pair)
+                yield pair
         self._commits = found
 
-    def _select(self) -> Selection:
-        """The subject's commits at this head."""
+    def _read(self) -> Iterator[tuple[Commit, str]]:
+        """The subject's commits at this head, from the stored selection when it is
+        current, else from a walk of what is new (all of history after a rewrite)."""
         head = self._head()
         key = self._key()
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
-            return previous
+            fresh = _Batches(self.store)
+            yield from self._rows(previous.rows, fresh)
+            fresh.flush()
+            return
+        kept: tuple[tuple[str, ...], ...] = ()
+        revs = ["--all"] if self.all_branches else ["HEAD"]
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
-            rows = list(previous.rows) + self._scan([head, f"^{previous.head}"])
+            kept, revs = previous.rows, [head, f"^{previous.head}"]
+        walked: list[tuple[str, ...]] = []
+        fresh = _Batches(self.store)
+        if self._diff_while_walking():
+            with ThreadPoolExecutor(max_workers=1) as pool:  # co-authored, on the other core
+                co_authored = pool.submit(self._co_authored_read, revs)
+                for email, name, row in authored_rows(
+                    self.repo.root, revs, [*self._author_filters(), self._since]
+                ):
+                    if utc(row.author_time) in self.period and self.matcher(name, email):
+                        walked.append((row.sha, AUTHOR, name, email))
+                        fresh.add(row)
+                        yield Commit.from_row(row, name, email), AUTHOR
+                mine = {sel[0] for sel in walked}
+                for sel, row in co_authored.result():
+                    if sel[0] not in mine:
+                        walked.append(sel)
+                        fresh.add(row)
+                        yield Commit.from_row(row, *sel[2:]), CO_AUTHOR
+            yield from self._rows(kept, fresh)
         else:
-            rows = self._scan(["--all"] if self.all_branches else ["HEAD"])
-        unique = tuple({r[0]: r for r in reversed(rows)}.values())
-        selection = Selection(head, unique)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                co_only = pool.submit(self._co_authored, revs)
+                walked = self._authored(revs)
+                mine = {sel[0] for sel in walked}
+                walked += [sel for sel in co_only.result() if sel[0] not in mine]
+            yield from self._rows([*kept, *walked], fresh)
+        unique = tuple({r[0]: r for r in reversed([*kept, *walked])}.values())
         if self.store:
-            self.store.save_selection(root, key, selection)
-        return selection
+            self.store.save_selection(root, key, Selection(head, unique))
+        fresh.flush()
+
+    def _co_authored_read(self, revs: list[str]) -> list[tuple[tuple[str, ...], CommitRow]]:
+        """Co-authored commits with their diffs, read while the author walk runs."""
+        selected = self._co_authored(revs)
+        rows = {row.sha: row for row in rows_for(self.repo.root, [sel[0] for sel in selected])}
+        return [(sel, rows[sel[0]]) for sel in selected]
+
+    def _rows(
+        self, rows: Iterable[tuple[str, ...]], fresh: _Batches
+    ) -> Iterator[tuple[Commit, str]]:
+        """Commits for selection rows: stored ones from the store, the rest diffed in
+        one ``--stdin`` pass and added to ``fresh``."""
+        who = {row[0]: row[1:] for row in rows}
+        stored = self.store.commits(list(who)) if self.store else {}
+        missing = rows_for(self.repo.root, [s for s in who if s not in stored])
+        for row, is_new in _chain(stored.values(), missing):
+            if is_new:
+                fresh.add(row)
+            role, name, email = who[row.sha]
+            yield Commit.from_row(row, name, email), role
+
+    def _diff_while_walking(self) -> bool:
+        """Whether the author walk should diff as it goes: not when a full collection
+        (``miner collect --all-authors``) has stored the commits already."""
+        if self.store is None:
+            return True
+        root = str(self.repo.root)
+        refs = ["--all"] if self.all_branches else ["HEAD", "--all"]
+        return not any(self.store.head(root, ref) for ref in refs)
 
     def _head(self) -> str:
         if not self.all_branches:
@@ -133,17 +183,6 @@ class GitHistory:
     def _descends(self, old: str, new: str) -> bool:
         return gitcmd.succeeds(self.repo.root, "merge-base", "--is-ancestor", old, new)
 
-    def _scan(self, revs: list[str]) -> list[tuple[str, ...]]:
-        """(sha, role, name, email) of the subject's commits among ``revs``; no diffs.
-
-        The two walks run side by side, one per core."""
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            authored = pool.submit(self._authored, revs)
-            co_authored = pool.submit(self._co_authored, revs)
-            mine = authored.result()
-            mine_shas = {row[0] for row in mine}
-            return mine + [row for row in co_authored.result() if row[0] not in mine_shas]
-
     @property
     def _since(self) -> str:
         """A committer-date bound that filters without cutting the walk short: plain
@@ -152,16 +191,17 @@ class GitHistory:
         option = "--since-as-filter" if gitcmd.version() >= (2, 38) else "--since"
         return f"{option}=@{int(moment.timestamp())}"
 
+    def _author_filters(self) -> list[str]:
+        return ["-F", "-i", *(f"--author={p}" for p in self.matcher.git_author_patterns())]
+
     def _authored(self, revs: list[str]) -> list[tuple[str, ...]]:
-        patterns = [f"--author={p}" for p in self.matcher.git_author_patterns()]
+        """(sha, role, name, email) of the subject's own commits among ``revs``; no diffs."""
         out = gitcmd.run(
             self.repo.root,
             "log",
             "--no-merges",
             "--use-mailmap",
-            "-F",
-            "-i",
-            *patterns,
+            *self._author_filters(),
             self._since,
             "--format=%H%x1f%at%x1f%aE%x1f%aN",
             *revs,
@@ -229,6 +269,28 @@ def _digest_of(path: str) -> str:
         return hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+class _Batches:
+    """Commits read from git, stored a batch at a time while git reads the next:
+    rows are keyed by SHA, so a batch stored by a run that is then killed is
+    simply there for the next run."""
+
+    SIZE = 2000
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self.rows: list[CommitRow] = []
+
+    def add(self, row: CommitRow) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store and self.rows:
+            self.store.add_commits(self.rows)
+        self.rows = []
 
 
 def _chain(

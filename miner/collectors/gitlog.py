@@ -25,10 +25,13 @@ _FIELDS = 6
 _RECORD = b"\x1e\x1d\x1e"
 _FIELD = b"\x1f\x1d\x1f"
 _R, _F = "%x1e%x1d%x1e", "%x1f%x1d%x1f"
-RAW_FORMAT = (
-    f"{_R}%H{_F}%an{_F}%ae{_F}%at{_F}%s{_F}"
+_RAW_FIELDS = (
+    f"%H{_F}%an{_F}%ae{_F}%at{_F}%s{_F}"
     f"%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d){_F}%b{_F}"
 )
+RAW_FORMAT = _R + _RAW_FIELDS
+# The same, led by the mailmap-resolved email and name, for walks that select by author.
+MAILMAPPED_FORMAT = f"{_R}%aE{_F}%aN{_F}{_RAW_FIELDS}"
 
 
 @dataclass(frozen=True)
@@ -115,17 +118,26 @@ def parse_record(record: bytes) -> CommitRow:
     )
 
 
-def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitRow]:
-    """Rows from the streamed output of ``git log -z --numstat --format=RAW_FORMAT``."""
+def _records(chunks: Iterable[bytes]) -> Iterator[bytes]:
     pending = b""
     for chunk in chunks:
         pending += chunk
         *records, pending = pending.split(_RECORD)
-        for record in records:
-            if record:
-                yield parse_record(record)
+        yield from filter(None, records)
     if pending:
-        yield parse_record(pending)
+        yield pending
+
+
+def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitRow]:
+    """Rows from the streamed output of ``git log -z --numstat --format=RAW_FORMAT``."""
+    return map(parse_record, _records(chunks))
+
+
+def parse_mailmapped(chunks: Iterable[bytes]) -> Iterator[tuple[str, str, CommitRow]]:
+    """(resolved email, resolved name, row) from ``--format=MAILMAPPED_FORMAT`` output."""
+    for record in _records(chunks):
+        email, name, rest = record.split(_FIELD, 2)
+        yield email.decode("utf-8", "replace"), name.decode("utf-8", "replace"), parse_record(rest)
 
 
 def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
@@ -133,6 +145,16 @@ def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
     cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", f"--format={RAW_FORMAT}"]
     cmd += [*revs, "--"]
     return parse_log(gitcmd.stream(repo, cmd))
+
+
+def authored_rows(
+    repo: Path, revs: Sequence[str], filters: Sequence[str]
+) -> Iterator[tuple[str, str, CommitRow]]:
+    """Non-merge commits among ``revs`` that pass git's ``filters`` (``--author``,
+    ``--since-as-filter``), diffed in the same pass: git diffs only what passes."""
+    cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", "--use-mailmap"]
+    cmd += [*filters, f"--format={MAILMAPPED_FORMAT}", *revs, "--"]
+    return parse_mailmapped(gitcmd.stream(repo, cmd))
 
 
 def rows_for(repo: Path, shas: Sequence[str]) -> Iterator[CommitRow]:

@@ -18,6 +18,7 @@ SCHEMA_VERSION = 1
 STRONGEST = 5
 LISTED = 25
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per item
 
 
 def render(report: Report, fmt: str, template: str = "report") -> str:
@@ -36,10 +37,10 @@ def json_text(data: dict[str, Any]) -> str:
         comma = "," if n < len(data) - 1 else ""
         name = json.dumps(key)
         if isinstance(value, list) and value:
-            items = ",\n".join(f"    {json.dumps(v, ensure_ascii=False)}" for v in value)
+            items = ",\n".join(f"    {_ENCODE(v)}" for v in value)
             out.append(f"  {name}: [\n{items}\n  ]{comma}")
         else:
-            out.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+            out.append(f"  {name}: {_ENCODE(value)}{comma}")
     out.append("}")
     return "\n".join(out) + "\n"
 
