@@ -1,3 +1,3 @@
-from miner.cli import main
+from miner.cli import entry
 
-main()
+entry()

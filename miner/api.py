@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -83,9 +84,14 @@ class Collected:
     mapped: list[Mapped]  # with a pack: each item with its areas, mapped as it arrived
 
 
-def collect(config: Config, progress: Progress = _quiet, pack: RulePack | None = None) -> Collected:
+def collect(
+    config: Config,
+    progress: Progress = _quiet,
+    pack: RulePack | Callable[[], RulePack] | None = None,
+) -> Collected:
     """Run every collector for the subject and period; with ``pack``, map each item as
-    it arrives, while git is still reading the next ones."""
+    it arrives, while git is still reading the next ones. A ``pack`` given as a loader
+    is loaded when the first item needs it: by then git is reading, a megabyte ahead."""
     if config.github_api_url:
         from miner.ghclient import api_url
 
@@ -104,8 +110,7 @@ def collect(config: Config, progress: Progress = _quiet, pack: RulePack | None =
         if github is not None:
             collectors.append(github)
         home = home_repos(config, repos)
-        cache = MappingCache(store, pack_digest(pack)) if pack is not None else None
-        mapper = CachedMapper(pack, home, cache) if pack is not None and cache else None
+        mapper = _Mapper(pack, home, store) if pack is not None else None
         found: dict[str, Evidence] = {}  # by id: one commit seen in two clones counts once
         mapped: dict[str, Mapped] = {}
         for collector in collectors:
@@ -115,14 +120,38 @@ def collect(config: Config, progress: Progress = _quiet, pack: RulePack | None =
                 if mapper is not None:
                     mapped[item.id] = mapper(item)
         sources = [c.source() for c in collectors]
-        if cache is not None:
-            cache.save()
+        if mapper is not None:
+            mapper.save()
     if github is None:
         sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
     subject = _union(subjects)
     if github is not None:
         subject = replace(subject, logins=tuple(dict.fromkeys((*subject.logins, *github.logins))))
     return Collected(subject, list(found.values()), sources, home, list(mapped.values()))
+
+
+class _Mapper:
+    """``CachedMapper`` made at the first item, with the pack loaded then if need be."""
+
+    def __init__(
+        self, pack: RulePack | Callable[[], RulePack], home: frozenset[str], store: Store
+    ) -> None:
+        self._pack = pack
+        self._home = home
+        self._store = store
+        self._cache: MappingCache | None = None
+        self._mapper: CachedMapper | None = None
+
+    def __call__(self, item: Evidence) -> Mapped:
+        if self._mapper is None:
+            pack = self._pack if isinstance(self._pack, RulePack) else self._pack()
+            self._cache = MappingCache(self._store, pack_digest(pack))
+            self._mapper = CachedMapper(pack, self._home, self._cache)
+        return self._mapper(item)
+
+    def save(self) -> None:
+        if self._cache is not None:
+            self._cache.save()
 
 
 def home_repos(config: Config, repos: Iterable[gitcmd.Repo]) -> frozenset[str]:
@@ -166,7 +195,7 @@ def _github_collector(
 
 def build_report(config: Config, progress: Progress = _quiet) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``."""
-    pack = load_pack(config.rules)
+    pack = functools.cache(lambda: load_pack(config.rules))
     found = collect(config, progress, pack)
     subject, sources = found.subject, found.sources
     mapped = found.mapped
@@ -177,8 +206,8 @@ def build_report(config: Config, progress: Progress = _quiet) -> Report:
         subject=subject,
         period=config.period,
         sources=tuple(sources),
-        rule_pack=pack.info,
-        areas=summarize(pack, mapped),
+        rule_pack=pack().info,
+        areas=summarize(pack(), mapped),
         evidence=tuple(mapped),
         warnings=tuple(w for w in warnings if w.startswith("shallow")),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -63,6 +64,7 @@ def stream(
         env=_env(),
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
+        _widen(proc.stdout.fileno())
         if stdin is not None:
             threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
         while data := os.read(proc.stdout.fileno(), chunk):
@@ -71,6 +73,21 @@ def stream(
         if proc.wait() != 0:
             lines = err.splitlines()
             raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+
+
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    """Let git run up to a megabyte ahead of its reader (Linux; 64 KiB by default), so
+    a pause on this side (a batch stored, the rule pack loaded) does not stall git."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        with contextlib.suppress(OSError):  # a lower system limit: the default will do
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:

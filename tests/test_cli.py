@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -345,3 +346,27 @@ def test_doctor_names_a_store_it_cannot_use(repo: Repo, miner, tmp_path: Path) -
     assert result.code == 1
     assert f"[FAIL] store: store {store} is not a SQLite file" in result.out
     assert store.read_text() == "not a database"
+
+
+def test_the_program_flushes_its_output_and_keeps_the_exit_code(repo: Repo) -> None:
+    """The installed program leaves through ``os._exit``: what it printed must still
+    arrive through a pipe, and its exit code must be the command's."""
+
+    def program(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "miner", *args],
+            cwd=repo.path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    repo.commit("Parse the config lazily", {"config.py": "x\n"}, date="2024-02-01T10:00:00+00:00")
+    shown = program("report", "--no-github", "--period", "2024Q1", "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    titles = [e["title"] for e in json.loads(shown.stdout)["evidence"]]
+    assert titles == ["Parse the config lazily"]
+    refused = program("report", "--period", "2024Q5")
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("miner: error: ") and refused.stderr.count("\n") == 1

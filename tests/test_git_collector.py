@@ -267,3 +267,52 @@ def test_control_bytes_in_messages_names_and_paths(repo: Repo) -> None:
     )
     assert found[odd].title == "subject \x1e with \x1f marks"
     assert set(commits(collect(repo.path, author="odd@example.com")[0])) == {other}
+
+
+@pytest.mark.parametrize("cores", [2, 3, 4])
+def test_the_author_walk_split_over_cores_reads_each_commit_once(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    """Each window's git process takes the commits of its committer-date span: commits
+    right at a bound, skewed ones and ones committed after the period all land once."""
+    from datetime import UTC, datetime
+
+    from miner.collectors import git as git_module
+
+    period = parse_period("2024Q2")
+    start = int((period.start - git_module.SINCE_SLACK).timestamp())
+    end = int(period.end.timestamp())
+    bounds = [start + (end - start) * i // cores for i in range(cores)]
+    moments = [b + d for b in bounds[1:] for d in (-1, 0, 1)]
+    moments += [end + 86400 * 40, start + 5]  # committed after the period; early in the slack
+    for n, moment in enumerate(moments):
+        when = datetime.fromtimestamp(moment, UTC).isoformat()
+        repo.commit(
+            f"change {n}",
+            {f"f{n}.txt": "x\n" * (n + 1)},
+            date="2024-05-01T12:00:00+00:00",  # every one authored in the period
+            committer_date=when,
+        )
+    repo.commit("someone else's", {"g.txt": "y\n"}, author=BOB, date="2024-05-02T00:00:00+00:00")
+
+    def read(usable: int) -> list[tuple[str, int, int, int]]:
+        monkeypatch.setattr(git_module, "_usable_cores", lambda: usable)
+        found = [e for e in collect(repo.path)[0] if e.kind == "commit" and e.stats]
+        return sorted((e.id, e.stats.additions, e.stats.deletions, e.stats.files) for e in found)  # type: ignore[union-attr]
+
+    single = read(1)
+    assert len(single) == len(moments)
+    assert read(cores) == single
+
+
+def test_a_failing_window_fails_the_walk() -> None:
+    from miner.collectors.gitlog import _side_by_side
+    from miner.errors import GitError
+
+    def broken():  # type: ignore[no-untyped-def]
+        yield 1
+        raise GitError("git log failed: bad revision")
+
+    with pytest.raises(GitError, match="bad revision"):
+        list(_side_by_side([iter(range(1000)), broken()]))
+    assert sorted(_side_by_side([iter(range(600)), iter(range(600, 700))])) == list(range(700))

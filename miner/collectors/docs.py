@@ -7,12 +7,14 @@ subject's commits in the period add at least ``MIN_LINES`` lines to it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
 from miner import gitcmd
 from miner.collectors.git import GitHistory
+from miner.collectors.gitlog import Commit
 from miner.globs import path_matches
 from miner.model import Evidence, Source, Stats
 
@@ -62,13 +64,20 @@ class _Doc:
 
 
 class DocsCollector:
+    """Reads the documents' titles on the side as soon as the commits are in, while
+    the git collector finishes its own work."""
+
     def __init__(self, history: GitHistory) -> None:
         self.history = history
         self._items = 0
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._docs: list[_Doc] | None = None
+        self._texts: Future[dict[str, bytes]] | None = None
+        history.when_read(self._start)
 
-    def collect(self) -> Iterator[Evidence]:
+    def _start(self, commits: list[tuple[Commit, str]]) -> None:
         docs: dict[str, _Doc] = {}
-        for commit, _ in self.history.commits():  # in any order
+        for commit, _ in commits:  # in any order
             for change in commit.files:
                 if not is_design_doc(change.path):
                     continue
@@ -76,12 +85,20 @@ class DocsCollector:
                 doc.additions += change.additions
                 doc.deletions += change.deletions
                 doc.commits.append((commit.date, commit.sha))
-        repo = self.history.repo
-        kept = sorted(
+        self._docs = sorted(
             (d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: (d.first, d.path)
         )
-        texts = gitcmd.read_blobs(repo.root, [f"{d.sha}:{d.path}" for d in kept])
-        for doc in kept:
+        specs = [f"{d.sha}:{d.path}" for d in self._docs]
+        self._texts = self._pool.submit(gitcmd.read_blobs, self.history.repo.root, specs)
+
+    def collect(self) -> Iterator[Evidence]:
+        if self._texts is None:
+            self._start(self.history.commits())
+        assert self._docs is not None and self._texts is not None
+        texts = self._texts.result()
+        self._pool.shutdown()
+        repo = self.history.repo
+        for doc in self._docs:
             self._items += 1
             url = f"{repo.web_url}/blob/{doc.sha}/{doc.path}" if repo.web_url else None
             yield Evidence(

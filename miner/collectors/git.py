@@ -18,8 +18,10 @@ old head no longer an ancestor) is walked afresh, so dropped commits drop out.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +37,7 @@ from miner.store import CommitRow, Selection, Store
 SINCE_SLACK = timedelta(days=30)
 _SEP = "\x1f"
 AUTHOR, CO_AUTHOR = "author", "co-author"
+MAX_WINDOWS = 4
 
 
 class GitHistory:
@@ -54,6 +57,12 @@ class GitHistory:
         self.all_branches = all_branches
         self.store = store
         self._commits: list[tuple[Commit, str]] | None = None
+        self._when_read: list[Callable[[list[tuple[Commit, str]]], None]] = []
+        self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
+
+    def when_read(self, callback: Callable[[list[tuple[Commit, str]]], None]) -> None:
+        """Call ``callback`` with every commit as soon as the last one has been read."""
+        self._when_read.append(callback)
 
     def commits(self) -> list[tuple[Commit, str]]:
         """(commit, role), in no promised order; role is "author" or "co-author"."""
@@ -75,6 +84,8 @@ class GitHistory:
                 found.append(pair)
                 yield pair
         self._commits = found
+        for callback in self._when_read:
+            callback(found)
 
     def _read(self) -> Iterator[tuple[Commit, str]]:
         """The subject's commits at this head, from the stored selection when it is
@@ -98,7 +109,7 @@ class GitHistory:
             with ThreadPoolExecutor(max_workers=1) as pool:  # co-authored, on the other core
                 co_authored = pool.submit(self._co_authored_read, revs)
                 for email, name, row in authored_rows(
-                    self.repo.root, revs, [*self._author_filters(), self._since]
+                    self.repo.root, revs, self._author_filters(), self._windows()
                 ):
                     if utc(row.author_time) in self.period and self.matcher(name, email):
                         walked.append((row.sha, AUTHOR, name, email))
@@ -185,11 +196,39 @@ class GitHistory:
 
     @property
     def _since(self) -> str:
+        return self._since_option(self._earliest)
+
+    @property
+    def _earliest(self) -> int:
+        """The committer date the walks start at, in seconds."""
+        moment = max(self.period.start - SINCE_SLACK, datetime(1970, 1, 2, tzinfo=UTC))
+        return int(moment.timestamp())
+
+    @staticmethod
+    def _since_option(seconds: int) -> str:
         """A committer-date bound that filters without cutting the walk short: plain
         ``--since`` stops at the first older commit and hides its ancestors."""
-        moment = max(self.period.start - SINCE_SLACK, datetime(1970, 1, 2, tzinfo=UTC))
         option = "--since-as-filter" if gitcmd.version() >= (2, 38) else "--since"
-        return f"{option}=@{int(moment.timestamp())}"
+        return f"{option}=@{seconds}"
+
+    def _windows(self) -> list[list[str]]:
+        """Committer-date filters that split the walked history into one window per
+        core (at most ``MAX_WINDOWS``), for the author walk's diffing git processes.
+
+        The windows are equal spans of time from the walk's start to the period's end
+        (or now); everything later falls in the last one. Each process still walks
+        the whole history, which costs little next to the diffs it then shares."""
+        start = self._earliest
+        end = int(min(self.period.end, datetime.now(UTC)).timestamp())
+        parts = min(MAX_WINDOWS, _usable_cores())
+        if parts < 2 or end - start < parts:
+            return [[self._since]]
+        bounds = [start + (end - start) * i // parts for i in range(parts)]
+        windows = [
+            [self._since_option(low), f"--until=@{high - 1}"]
+            for low, high in itertools.pairwise(bounds)
+        ]
+        return [*windows, [self._since_option(bounds[-1])]]
 
     def _author_filters(self) -> list[str]:
         return ["-F", "-i", *(f"--author={p}" for p in self.matcher.git_author_patterns())]
@@ -233,32 +272,44 @@ class GitHistory:
         for line in gitcmd.lines(out):
             sha, at, email, trailers, name = line.split(_SEP, 4)
             if utc(int(at)) in self.period:
-                idents = [t.strip() for t in trailers.split(TRAILER_SEP) if "<" in t]
-                candidates.append((sha, name, email, idents))
-        resolved = canonical(self.repo.root, (i for c in candidates for i in c[3]))
+                values = [t.strip() for t in trailers.split(TRAILER_SEP) if t.strip()]
+                idents = [v for v in values if "<" in v]
+                candidates.append((sha, name, email, idents, values))
+        resolved = canonical(self.repo.root, (i for c in candidates for i in c[4]))
+        self._resolved = resolved  # one assignment: the main thread sees all of it or none
         return [
             (sha, CO_AUTHOR, name, email)
-            for sha, name, email, idents in candidates
+            for sha, name, email, idents, _ in candidates
             if any(self.matcher(*resolved[i]) for i in idents)
         ]
 
-    def co_author_names(self) -> dict[str, tuple[str, ...]]:
-        """Per commit SHA, the other people on it by name only (emails stay private).
+    def others_on(self, commit: Commit) -> tuple[str, ...] | None:
+        """The other people on ``commit`` by name only (emails stay private), or None
+        while the co-author walk has not resolved its trailers yet."""
+        resolved = self._resolved
+        if any(ident not in resolved for ident in commit.co_authors):
+            return None
+        return self._others(commit, resolved)
 
-        One batched mailmap look-up for every commit, so an alias of the subject's
-        is never listed as someone else."""
-        commits = [c for c, _ in self.commits() if c.co_authors]
-        people = {c.sha: [(c.name, c.email), *map(parse_ident, c.co_authors)] for c in commits}
-        resolved = canonical(
-            self.repo.root, (f"{n} <{e}>" for group in people.values() for n, e in group)
-        )
-        names = {}
-        for sha, group in people.items():
-            others = (resolved[f"{n} <{e}>"] for n, e in group)
-            names[sha] = tuple(
-                dict.fromkeys(n or "(no name)" for n, e in others if not self.matcher(n, e))
-            )
-        return names
+    def co_author_names(self, commits: Iterable[Commit]) -> dict[str, tuple[str, ...]]:
+        """``others_on`` for commits whose trailers the walk did not resolve (a stored
+        selection has no walk): one batched mailmap look-up for all of them."""
+        chosen = list(commits)
+        resolved = canonical(self.repo.root, (i for c in chosen for i in c.co_authors))
+        return {c.sha: self._others(c, resolved) for c in chosen}
+
+    def _others(self, commit: Commit, resolved: dict[str, tuple[str, str]]) -> tuple[str, ...]:
+        """The author (resolved by git already) and the co-authors, less every alias
+        of the subject's."""
+        people = [(commit.name, commit.email), *(resolved[i] for i in commit.co_authors)]
+        return tuple(dict.fromkeys(n or "(no name)" for n, e in people if not self.matcher(n, e)))
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _digest_of(path: str) -> str:
@@ -314,19 +365,22 @@ class GitCollector:
         self._lightweight_tags = 0
 
     def collect(self) -> Iterator[Evidence]:
-        paired = []
-        for commit, role in self.history.stream():
-            self._items += 1
-            if commit.co_authors:  # named once every commit is in: one mailmap look-up
-                paired.append((commit, role))
-            else:
-                yield self._commit_evidence(commit, role, ())
-        names = self.history.co_author_names()
-        for commit, role in paired:
-            yield self._commit_evidence(commit, role, names.get(commit.sha, ()))
-        for tag in self._tags():
-            self._items += 1
-            yield tag
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            tags = pool.submit(self._tag_rows)  # read on the side while git walks
+            later = []
+            for commit, role in self.history.stream():
+                self._items += 1
+                others = self.history.others_on(commit) if commit.co_authors else ()
+                if others is None:  # named at the end, in one mailmap look-up
+                    later.append((commit, role))
+                else:
+                    yield self._commit_evidence(commit, role, others)
+            names = self.history.co_author_names(c for c, _ in later)
+            for commit, role in later:
+                yield self._commit_evidence(commit, role, names[commit.sha])
+            for tag in self._tags(tags.result()):
+                self._items += 1
+                yield tag
 
     def _commit_evidence(self, c: Commit, role: str, co_authors: tuple[str, ...]) -> Evidence:
         if role == AUTHOR:
@@ -354,9 +408,10 @@ class GitCollector:
             matched_as=matched,
         )
 
-    def _tags(self) -> Iterator[Evidence]:
+    def _tag_rows(self) -> list[tuple[list[str], tuple[str, str]]]:
+        """Annotated tags in the period with their mailmap-resolved tagger."""
         if not self.repo.has_commits:
-            return
+            return []
         out = gitcmd.run(
             self.repo.root,
             "for-each-ref",
@@ -369,9 +424,11 @@ class GitCollector:
         self._lightweight_tags = len(rows) - len(annotated)
         in_period = [r for r in annotated if utc(int(r[4])) in self.history.period]
         resolved = canonical(self.repo.root, [f"{r[2]} {r[3]}" for r in in_period])
-        for name, _, tagger, email, at, subject in in_period:
-            when = utc(int(at))
-            if not self.history.matcher(*resolved[f"{tagger} {email}"]):
+        return [(r, resolved[f"{r[2]} {r[3]}"]) for r in in_period]
+
+    def _tags(self, rows: list[tuple[list[str], tuple[str, str]]]) -> Iterator[Evidence]:
+        for (name, _, _, email, at, subject), tagger in rows:
+            if not self.history.matcher(*tagger):
                 continue
             self._emails.add(email.strip("<>"))
             yield Evidence(
@@ -380,7 +437,7 @@ class GitCollector:
                 source="git",
                 repo=self.repo.name,
                 title=f"Tag {name}" + (f": {subject}" if subject and subject != name else ""),
-                date=when,
+                date=utc(int(at)),
                 url=self.repo.tag_url(name),
                 message=subject,
                 matched_as=email.strip("<>"),

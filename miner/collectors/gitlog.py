@@ -9,15 +9,19 @@ a stored row wrong.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar, cast
 
 from miner import gitcmd
 from miner.model import Stats, utc
 from miner.store import CommitRow
 
+T = TypeVar("T")
 TRAILER_SEP = "\x1d"
 _FIELDS = 6
 # Records and fields are framed with three-byte marks: a message or a path may hold any
@@ -148,13 +152,53 @@ def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
 
 
 def authored_rows(
-    repo: Path, revs: Sequence[str], filters: Sequence[str]
+    repo: Path, revs: Sequence[str], filters: Sequence[str], windows: Sequence[Sequence[str]]
 ) -> Iterator[tuple[str, str, CommitRow]]:
-    """Non-merge commits among ``revs`` that pass git's ``filters`` (``--author``,
-    ``--since-as-filter``), diffed in the same pass: git diffs only what passes."""
+    """Non-merge commits among ``revs`` that pass git's ``filters`` (``--author``),
+    diffed in the same pass: git diffs only what passes.
+
+    Each of ``windows`` (committer-date filters that split the history between them)
+    is read by its own git process, side by side, so the diffing spreads over the
+    cores; the rows come in no particular order."""
     cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", "--use-mailmap"]
-    cmd += [*filters, f"--format={MAILMAPPED_FORMAT}", *revs, "--"]
-    return parse_mailmapped(gitcmd.stream(repo, cmd))
+    cmd += [*filters, f"--format={MAILMAPPED_FORMAT}"]
+    streams = [parse_mailmapped(gitcmd.stream(repo, [*cmd, *w, *revs, "--"])) for w in windows]
+    return streams[0] if len(streams) == 1 else _side_by_side(streams)
+
+
+_DONE = object()
+
+
+def _side_by_side(sources: Sequence[Iterator[T]], batch: int = 256) -> Iterator[T]:
+    """The items of ``sources``, each drained by its own thread, as they arrive.
+
+    The threads hand over lists of ``batch`` items; an error in one is raised here."""
+    found: queue.SimpleQueue[list[T] | BaseException | object] = queue.SimpleQueue()
+
+    def drain(source: Iterator[T]) -> None:
+        try:
+            items: list[T] = []
+            for item in source:
+                items.append(item)
+                if len(items) == batch:
+                    found.put(items)
+                    items = []
+            found.put(items)
+        except BaseException as exc:  # handed to the reader, raised there
+            found.put(exc)
+        found.put(_DONE)
+
+    for source in sources:
+        threading.Thread(target=drain, args=(source,), daemon=True).start()
+    running = len(sources)
+    while running:
+        got = found.get()
+        if got is _DONE:
+            running -= 1
+        elif isinstance(got, BaseException):
+            raise got
+        else:
+            yield from cast(list[T], got)
 
 
 def rows_for(repo: Path, shas: Sequence[str]) -> Iterator[CommitRow]:
