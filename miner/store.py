@@ -10,6 +10,8 @@ What it keeps:
 - ``heads``: the last commit collected per repository and ref (``miner collect``).
 - ``mappings``: the areas a rule pack gave a commit (keyed by the pack's digest and
   what the rules can see of the commit), so a warm run does not evaluate again.
+- ``titles``: a design document's title, by ``commit:path`` (fixed content, like a
+  commit row), so a warm run reads no file contents.
 - ``http_cache``: GitHub responses by URL with their ETag, so a re-run asks
   conditionally (a 304 costs nothing against the rate limit) and an interrupted
   collection resumes from what it had.
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from miner.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_SECONDS = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HINT = "pass --store with another path, or delete the file to start afresh"
@@ -75,6 +77,12 @@ MIGRATIONS: dict[int, str] = {
         item TEXT NOT NULL,
         areas TEXT NOT NULL,
         PRIMARY KEY (pack, item)
+    ) WITHOUT ROWID;
+    """,
+    3: """
+    CREATE TABLE IF NOT EXISTS titles (
+        spec TEXT PRIMARY KEY,
+        title TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
 }
@@ -150,7 +158,7 @@ class Store:
 
     def _refuse_foreign_tables(self) -> None:
         """A schema-0 database that already has tables belongs to someone else."""
-        ours = {"commits", "selections", "heads", "http_cache", "mappings"}
+        ours = {"commits", "selections", "heads", "http_cache", "mappings", "titles"}
         names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if names - ours:
             raise StoreError(f"store {self.path} is another application's SQLite database", _HINT)
@@ -201,6 +209,21 @@ class Store:
                 ),
             )
         return self.db.total_changes - before
+
+    def titles(self, specs: Sequence[str]) -> dict[str, str]:
+        """Stored titles of ``commit:path`` specs."""
+        found: dict[str, str] = {}
+        for start in range(0, len(specs), 500):
+            batch = specs[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT spec, title FROM titles WHERE spec IN ({marks})"  # noqa: S608
+            found.update(self.db.execute(query, batch).fetchall())
+        return found
+
+    def add_titles(self, titles: dict[str, str]) -> None:
+        if titles:
+            with self.transaction():
+                self.db.executemany("INSERT OR IGNORE INTO titles VALUES (?, ?)", titles.items())
 
     def selection(self, repo: str, key: str) -> Selection | None:
         row = self.db.execute(

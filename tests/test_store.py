@@ -227,6 +227,54 @@ def test_a_store_of_the_first_schema_is_migrated_forward_keeping_its_rows(tmp_pa
         assert store.db.execute("SELECT COUNT(*) FROM http_cache").fetchone() == (0,)
 
 
+def test_a_report_after_a_full_collection_reads_no_diffs_and_equals_a_cold_one(
+    repo: Repo, miner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from miner.collectors import gitlog
+
+    design = "# Queue redesign\n\n" + "".join(f"Point {i}.\n" for i in range(30))
+    repo.commit(
+        "Design the queue", {"docs/design/queue.md": design}, date="2024-02-01T00:00:00+00:00"
+    )
+    repo.commit(
+        "Pair on it",
+        {"q.py": "x\n"},
+        author=("Bob", "bob@example.com"),
+        date="2024-02-02T00:00:00+00:00",
+    )
+    repo.git("commit", "-q", "--amend", "-m", "Pair on it\n\nCo-authored-by: Ada <ada@example.com>")
+    cold = report(miner, repo.path, tmp_path / "cold.sqlite3")
+    store = tmp_path / "store.sqlite3"
+    assert miner("collect", str(repo.path), "--all-authors", "--store", str(store)).code == 0
+
+    def no_diffing_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the history is stored: no walk should diff")
+
+    monkeypatch.setattr("miner.collectors.git.authored_rows", no_diffing_walk)
+    monkeypatch.setattr(gitlog, "authored_rows", no_diffing_walk)
+    assert report(miner, repo.path, store) == cold
+    assert {e["role"] for e in cold["evidence"]} == {"author", "co-author"}
+
+
+def test_design_doc_titles_are_stored_and_reused(
+    repo: Repo, miner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    design = "# Queue redesign\n\n" + "".join(f"Point {i}.\n" for i in range(30))
+    repo.commit(
+        "Design the queue", {"docs/design/queue.md": design}, date="2024-02-01T00:00:00+00:00"
+    )
+    first = report(miner, repo.path, store)
+    assert "Queue redesign" in [e["title"] for e in first["evidence"]]
+
+    def no_reading(repo: Path, specs: list[str]) -> dict[str, bytes]:
+        assert specs == [], specs
+        return {}
+
+    monkeypatch.setattr("miner.gitcmd.read_blobs", no_reading)
+    assert report(miner, repo.path, store) == first
+
+
 def test_stored_mappings_follow_the_rule_pack(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "store.sqlite3"
     repo.commit(

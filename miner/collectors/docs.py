@@ -73,6 +73,7 @@ class DocsCollector:
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._docs: list[_Doc] | None = None
         self._texts: Future[dict[str, bytes]] | None = None
+        self._known: dict[str, str] = {}
         history.when_read(self._start)
 
     def _start(self, commits: list[tuple[Commit, str]]) -> None:
@@ -89,7 +90,10 @@ class DocsCollector:
             (d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: (d.first, d.path)
         )
         specs = [f"{d.sha}:{d.path}" for d in self._docs]
-        self._texts = self._pool.submit(gitcmd.read_blobs, self.history.repo.root, specs)
+        store = self.history.store
+        self._known = store.titles(specs) if store else {}
+        missing = [spec for spec in specs if spec not in self._known]
+        self._texts = self._pool.submit(gitcmd.read_blobs, self.history.repo.root, missing)
 
     def collect(self) -> Iterator[Evidence]:
         if self._texts is None:
@@ -97,16 +101,21 @@ class DocsCollector:
         assert self._docs is not None and self._texts is not None
         texts = self._texts.result()
         self._pool.shutdown()
+        titles = {spec: _title(spec, text) for spec, text in texts.items()}
+        if self.history.store:
+            self.history.store.add_titles(titles)
+        titles.update(self._known)
         repo = self.history.repo
         for doc in self._docs:
             self._items += 1
             url = f"{repo.web_url}/blob/{doc.sha}/{doc.path}" if repo.web_url else None
+            spec = f"{doc.sha}:{doc.path}"
             yield Evidence(
                 id=f"doc:{repo.name}:{doc.path}",
                 kind="design_doc",
                 source="git",
                 repo=repo.name,
-                title=_title(doc, texts.get(f"{doc.sha}:{doc.path}", b"")),
+                title=titles.get(spec) or _title(spec, b""),
                 date=doc.first,
                 url=url,
                 stats=Stats(doc.additions, doc.deletions, 1),
@@ -119,12 +128,13 @@ class DocsCollector:
         return Source(kind="docs", location=self.history.repo.name, items=self._items)
 
 
-def _title(doc: _Doc, content: bytes) -> str:
-    """The document's first heading at its last commit, else its file name."""
+def _title(spec: str, content: bytes) -> str:
+    """The first heading of the document ``commit:path`` holds, else its file name."""
+    path = spec.split(":", 1)[1]
     for line in content.decode("utf-8", "replace").splitlines()[:40]:
         stripped = line.strip()
         if stripped.startswith("#"):
-            return stripped.lstrip("#").strip() or doc.path
+            return stripped.lstrip("#").strip() or path
         if stripped.lower().startswith("title:"):
-            return stripped[6:].strip().strip("\"'") or doc.path
-    return doc.path.rsplit("/", 1)[-1]
+            return stripped[6:].strip().strip("\"'") or path
+    return path.rsplit("/", 1)[-1]

@@ -4,15 +4,18 @@ Periods are on the author date; git's ``--since`` filters on the committer date,
 so the walk is widened by ``SINCE_SLACK`` and the author date filtered here.
 Identities are mailmap-resolved by git itself.
 
-Two walks run side by side, one per core: one with ``--author``, one with
+Two walks run side by side: one with ``--author``, one with
 ``--grep=Co-authored-by:``. The author walk diffs as it goes (git diffs only the
 commits that pass its filters), as plain ``git log --author --numstat`` would,
-unless ``miner collect --all-authors`` has stored the history: then it reads no
-diffs and the store supplies them. Co-authored commits, and any the store lacks,
-are diffed afterwards in one ``--numstat --stdin`` pass. With a store, the
-selection is kept per head: a re-run at the same head reads no history, and
-after new commits only ``old_head..HEAD`` is walked. A rewritten history (the
-old head no longer an ancestor) is walked afresh, so dropped commits drop out.
+with the history split by committer date into one window per core, each read by
+its own git process; unless ``miner collect --all-authors`` has stored the
+history: then it reads no diffs and the store supplies them. Co-authored
+commits, and any the store lacks, are diffed in one ``--numstat --stdin`` pass.
+
+With a store, the selection is kept per head: a re-run at the same head reads no
+history, and after new commits only ``old_head..HEAD`` is walked. A rewritten
+history (the old head no longer an ancestor) is walked afresh, so dropped
+commits drop out.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import hashlib
 import itertools
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -103,36 +106,48 @@ class GitHistory:
         revs = ["--all"] if self.all_branches else ["HEAD"]
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
             kept, revs = previous.rows, [head, f"^{previous.head}"]
-        walked: list[tuple[str, ...]] = []
         fresh = _Batches(self.store)
         if self._diff_while_walking():
-            with ThreadPoolExecutor(max_workers=1) as pool:  # co-authored, on the other core
-                co_authored = pool.submit(self._co_authored_read, revs)
-                for email, name, row in authored_rows(
-                    self.repo.root, revs, self._author_filters(), self._windows()
-                ):
-                    if utc(row.author_time) in self.period and self.matcher(name, email):
-                        walked.append((row.sha, AUTHOR, name, email))
-                        fresh.add(row)
-                        yield Commit.from_row(row, name, email), AUTHOR
-                mine = {sel[0] for sel in walked}
-                for sel, row in co_authored.result():
-                    if sel[0] not in mine:
-                        walked.append(sel)
-                        fresh.add(row)
-                        yield Commit.from_row(row, *sel[2:]), CO_AUTHOR
+            walked = yield from self._walk_diffing(revs, fresh)
             yield from self._rows(kept, fresh)
         else:
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                co_only = pool.submit(self._co_authored, revs)
-                walked = self._authored(revs)
-                mine = {sel[0] for sel in walked}
-                walked += [sel for sel in co_only.result() if sel[0] not in mine]
+            walked = self._walk(revs)
             yield from self._rows([*kept, *walked], fresh)
         unique = tuple({r[0]: r for r in reversed([*kept, *walked])}.values())
         if self.store:
             self.store.save_selection(root, key, Selection(head, unique))
         fresh.flush()
+
+    def _walk_diffing(
+        self, revs: list[str], fresh: _Batches
+    ) -> Generator[tuple[Commit, str], None, list[tuple[str, ...]]]:
+        """Yield the subject's commits among ``revs`` as the author walk diffs them,
+        then the co-authored ones, read meanwhile; return their selection rows."""
+        walked: list[tuple[str, ...]] = []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            co_authored = pool.submit(self._co_authored_read, revs)
+            for email, name, row in authored_rows(
+                self.repo.root, revs, self._author_filters(), self._windows()
+            ):
+                if utc(row.author_time) in self.period and self.matcher(name, email):
+                    walked.append((row.sha, AUTHOR, name, email))
+                    fresh.add(row)
+                    yield Commit.from_row(row, name, email), AUTHOR
+            mine = {sel[0] for sel in walked}
+            for sel, row in co_authored.result():
+                if sel[0] not in mine:
+                    walked.append(sel)
+                    fresh.add(row)
+                    yield Commit.from_row(row, *sel[2:]), CO_AUTHOR
+        return walked
+
+    def _walk(self, revs: list[str]) -> list[tuple[str, ...]]:
+        """Selection rows of the subject's commits among ``revs``, read without diffs."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            co_authored = pool.submit(self._co_authored, revs)
+            walked = self._authored(revs)
+            mine = {sel[0] for sel in walked}
+            return walked + [sel for sel in co_authored.result() if sel[0] not in mine]
 
     def _co_authored_read(self, revs: list[str]) -> list[tuple[tuple[str, ...], CommitRow]]:
         """Co-authored commits with their diffs, read while the author walk runs."""
