@@ -43,6 +43,7 @@ PER_PAGE = 100
 RETRIES = 3
 SEARCH_CAP = 1000
 USER_AGENT = "contribution-miner"
+SETTLED = "settled"  # stored in place of an ETag: an answer that cannot change
 
 
 class GitHubError(MinerError):
@@ -50,7 +51,8 @@ class GitHubError(MinerError):
 
 
 class RateLimited(GitHubError):
-    """The primary rate limit is spent and its reset is too far away to wait for."""
+    """A rate limit that cannot be waited out: the primary one spent with its reset
+    too far away, or a limit still met after every retry."""
 
     def __init__(self, reset: float) -> None:
         when = time.strftime("%H:%M UTC", time.gmtime(reset))
@@ -116,12 +118,19 @@ class GitHubClient:
     session: requests.Session = field(default_factory=lambda: _requests().Session())
     scopes: str | None = None
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Response:
-        """One GET, conditional on a stored ETag, with the rate-limit and retry policy."""
+    def get(
+        self, path: str, params: dict[str, Any] | None = None, *, settled: bool = False
+    ) -> Response:
+        """One GET, conditional on a stored ETag, with the rate-limit and retry policy.
+
+        ``settled``: the answer is about the past and cannot change, so once stored it
+        is used without asking (for searches, which GitHub gives no ETag)."""
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(sorted(params.items()))}"
         stored = self.cache.get(url) if self.cache else None
+        if stored is not None and stored[0] == SETTLED:
+            return Response(200, json.loads(stored[1]), {"link": stored[2]} if stored[2] else {})
         requests = _requests()
         for attempt in range(RETRIES + 1):
             try:
@@ -143,8 +152,9 @@ class GitHubClient:
                 return Response(304, json.loads(stored[1]), headers)
             if reply.status_code < 300:
                 data = reply.json() if reply.content else None
-                if self.cache is not None and headers.get("etag"):
-                    self.cache.put(url, headers["etag"], reply.text, headers.get("link", ""))
+                etag = SETTLED if settled else headers.get("etag")
+                if self.cache is not None and etag:
+                    self.cache.put(url, etag, reply.text, headers.get("link", ""))
                 self._pace(headers)
                 return Response(reply.status_code, data, headers)
             if self._wait_for_limit(reply.status_code, headers, reply.text, attempt):
@@ -200,23 +210,29 @@ class GitHubClient:
     def _wait_for_limit(
         self, status: int, headers: dict[str, str], body: str, attempt: int
     ) -> bool:
-        """Whether a 403/429 was a rate limit that has now been waited out."""
-        if status not in (403, 429) or attempt == RETRIES:
+        """Whether a 403/429 was a rate limit that has now been waited out. A limit
+        still met on the last attempt stops collecting: the report is marked partial."""
+        if status not in (403, 429):
             return False
         if "retry-after" in headers:
             try:
                 wait = float(headers["retry-after"])
             except ValueError:  # an HTTP date: wait the minute GitHub asks for at least
                 wait = 60.0
-            self.sleep(wait)
+        elif headers.get("x-ratelimit-remaining") == "0":
+            reset = float(headers.get("x-ratelimit-reset", self.clock() + 60))
+            if attempt == RETRIES:
+                raise RateLimited(reset)
+            self._wait_until(reset)
             return True
-        if headers.get("x-ratelimit-remaining") == "0":
-            self._wait_until(float(headers.get("x-ratelimit-reset", self.clock() + 60)))
-            return True
-        if "secondary rate limit" in body.lower():
-            self.sleep(60.0 * 2**attempt)
-            return True
-        return False
+        elif "secondary rate limit" in body.lower():
+            wait = 60.0 * 2**attempt
+        else:
+            return False
+        if attempt == RETRIES:
+            raise RateLimited(self.clock() + wait)
+        self.sleep(wait)
+        return True
 
     def _error(self, status: int, path: str, body: str) -> GitHubError:
         message = _message(body)

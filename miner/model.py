@@ -91,6 +91,10 @@ class Evidence:
     state: str | None = None  # pull requests and issues: "open", "closed" or "merged"
     # Which email or login of the subject this item was matched on.
     matched_as: str = ""
+    comments: int = 0  # a review: the line comments it made
+    # A pull request: the commits that others reviewed; a review: the commits the
+    # subject had reviewed on that pull request by then (this one included).
+    review_rounds: int = 0
 
 
 @dataclass(frozen=True)

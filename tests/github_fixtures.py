@@ -656,6 +656,135 @@ def review(
     return item
 
 
+def timeline_review(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """A ``reviewed`` event of ``GET /repos/{owner}/{repo}/issues/{number}/timeline``:
+    the review as the reviews endpoint gives it, but with its ``state`` in lower case
+    (``approved``, ``changes_requested``, ``commented``, ``dismissed``) and an
+    ``event``. Takes ``review``'s arguments."""
+    event = review(*args, **kwargs)
+    event["state"] = event["state"].lower()
+    event["event"] = "reviewed"
+    return event
+
+
+def review_comment(
+    id: int,
+    login: str,
+    path: str,
+    created_at: str,
+    body: str,
+    *,
+    review_id: int | None,
+    owner: str = "acme",
+    repo: str = "widgets",
+    number: int = 8,
+    line: int = 12,
+    commit_id: str | None = None,
+    in_reply_to: int | None = None,
+    author_association: str = "MEMBER",
+) -> dict[str, Any]:
+    """One line comment of a review (``GET /repos/{owner}/{repo}/pulls/{number}/comments``,
+    and inside a timeline's ``line-commented`` event). ``pull_request_review_id`` is
+    null on comments older than reviews themselves."""
+    api = f"{API}/repos/{owner}/{repo}"
+    html = f"{WEB}/{owner}/{repo}/pull/{number}#discussion_r{id}"
+    commit = commit_id or head_sha(owner, repo, number)
+    item: dict[str, Any] = {
+        "url": f"{api}/pulls/comments/{id}",
+        "pull_request_review_id": review_id,
+        "id": id,
+        "node_id": node_id("PRRC", repo_id(owner, repo), id),
+        "diff_hunk": f"@@ -{line},3 +{line},3 @@\n context\n-old\n+new",
+        "path": path,
+        "commit_id": commit,
+        "original_commit_id": commit,
+        "user": user(login),
+        "body": body,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "html_url": html,
+        "pull_request_url": f"{api}/pulls/{number}",
+        "author_association": author_association,
+        "_links": {
+            "self": {"href": f"{api}/pulls/comments/{id}"},
+            "html": {"href": html},
+            "pull_request": {"href": f"{api}/pulls/{number}"},
+        },
+        "reactions": _reactions(f"{api}/pulls/comments/{id}"),
+        "start_line": None,
+        "original_start_line": None,
+        "start_side": None,
+        "line": line,
+        "original_line": line,
+        "side": "RIGHT",
+        "original_position": 4,
+        "position": 4,
+        "subject_type": "line",
+    }
+    if in_reply_to is not None:
+        item["in_reply_to_id"] = in_reply_to
+    return item
+
+
+def timeline_line_commented(comments: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ``line-commented`` timeline event: one review thread, its comments in order;
+    it has no ``id``, ``actor`` or date of its own."""
+    first = comments[0]
+    owner, repo = first["pull_request_url"].removeprefix(f"{API}/repos/").split("/")[:2]
+    return {
+        "node_id": node_id("PRRT", repo_id(owner, repo), first["id"]),
+        "comments": comments,
+        "event": "line-commented",
+    }
+
+
+def timeline_committed(
+    sha_seed: str,
+    message: str,
+    name: str,
+    email: str,
+    date: str,
+    owner: str = "acme",
+    repo: str = "widgets",
+) -> dict[str, Any]:
+    """A ``committed`` timeline event: a git commit pushed to the pull request."""
+    sha = _sha(f"commit:{sha_seed}")
+    parent = _sha(f"parent:{sha_seed}")
+    tree = _sha(f"tree:{sha_seed}")
+    api = f"{API}/repos/{owner}/{repo}"
+    person = {"name": name, "email": email, "date": date}
+    return {
+        "sha": sha,
+        "node_id": base64.b64encode(f"06:Commit{repo_id(owner, repo)}:{sha}".encode()).decode(),
+        "url": f"{api}/git/commits/{sha}",
+        "html_url": f"{WEB}/{owner}/{repo}/commit/{sha}",
+        "author": person,
+        "committer": person,
+        "tree": {"sha": tree, "url": f"{api}/git/trees/{tree}"},
+        "message": message,
+        "parents": [
+            {
+                "sha": parent,
+                "url": f"{api}/git/commits/{parent}",
+                "html_url": f"{WEB}/{owner}/{repo}/commit/{parent}",
+            }
+        ],
+        "verification": {
+            "verified": False,
+            "reason": "unsigned",
+            "signature": None,
+            "payload": None,
+            "verified_at": None,
+        },
+        "event": "committed",
+    }
+
+
+def timeline_commented(comment: dict[str, Any]) -> dict[str, Any]:
+    """A ``commented`` timeline event: a conversation comment with ``event`` and ``actor``."""
+    return {**comment, "event": "commented", "actor": comment["user"]}
+
+
 def issue_comment(
     id: int,
     owner: str,

@@ -41,7 +41,7 @@ class FakeGitHub:
         self.incomplete: set[str] = set()
         self.pulls: dict[str, dict[str, Any]] = {}
         self.files: dict[str, list[dict[str, Any]]] = {}
-        self.reviews: dict[str, list[dict[str, Any]]] = {}
+        self.timelines: dict[str, list[dict[str, Any]]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.releases: dict[str, list[dict[str, Any]]] = {}
         self.script: list[Callable[[str], Reply | None]] = []
@@ -125,9 +125,11 @@ class FakeGitHub:
         table = {
             (None, "pulls"): self.pulls,
             ("files", "pulls"): self.files,
-            ("reviews", "pulls"): self.reviews,
+            ("timeline", "issues"): self.timelines,
             ("comments", "issues"): self.comments,
         }[(m[5], m[3])]
+        if m[5] == "timeline" and key in self.pulls:  # every pull request has a timeline
+            table.setdefault(key, [])
         if key not in table:
             return 404, gh.error(404, "Not Found"), {}
         if m[5] is None:
@@ -138,6 +140,9 @@ class FakeGitHub:
         q = query["q"]
         fragment = next((f for f in self.searches if f in q), None)
         items = self.searches.get(fragment, []) if fragment else []
+        if before := re.search(r"created:<(\S+)", q):  # a count of earlier items
+            earlier = [i for i in items if i["created_at"] < before[1]]
+            return 200, gh.search_page(earlier[:1], len(earlier)), {}
         window = re.search(r"(created|merged|updated):(\S+)\.\.(\S+)", q)
         assert window, q
         field_name = {"created": "created_at", "updated": "updated_at", "merged": "closed_at"}[
@@ -201,7 +206,7 @@ def quarter(fake: FakeGitHub) -> None:
         login=LOGIN,
         created_at=at("2024-04-02"),
         merged_at=at("2024-04-05"),
-        additions=120,
+        additions=160,
         deletions=30,
         changed_files=3,
         labels=("performance",),
@@ -225,6 +230,36 @@ def quarter(fake: FakeGitHub) -> None:
         changed_files=1,
     )
     fake.files["other/lib/99"] = [gh.pr_file("lib/retry.py", 10, 2)]
+    reviewed_once, reviewed_again = gh._sha("commit:7a"), gh._sha("commit:7b")
+    fake.timelines["acme/widgets/7"] = [
+        gh.timeline_committed("7a", "Batch writes", "Ada", "ada@example.com", at("2024-04-02")),
+        gh.timeline_review(
+            401,
+            "carol",
+            "CHANGES_REQUESTED",
+            at("2024-04-03"),
+            commit_id=reviewed_once,
+            pr_url=f"{gh.API}/repos/acme/widgets/pulls/7",
+        ),
+        gh.timeline_review(
+            402,
+            LOGIN,
+            "COMMENTED",
+            at("2024-04-03"),
+            body="Answered inline",
+            commit_id=reviewed_once,
+            pr_url=f"{gh.API}/repos/acme/widgets/pulls/7",
+        ),
+        gh.timeline_committed("7b", "Flush on exit", "Ada", "ada@example.com", at("2024-04-04")),
+        gh.timeline_review(
+            403,
+            "carol",
+            "APPROVED",
+            at("2024-04-04"),
+            commit_id=reviewed_again,
+            pr_url=f"{gh.API}/repos/acme/widgets/pulls/7",
+        ),
+    ]
     fake.search(f"type:pr author:{LOGIN}", [merged, outside])
     newcomer = fake.pr(
         "acme",
@@ -241,10 +276,63 @@ def quarter(fake: FakeGitHub) -> None:
     )
     newcomer["updated_at"] = at("2024-05-04")
     fake.search(f"type:pr reviewed-by:{LOGIN}", [newcomer])
-    fake.reviews["acme/widgets/8"] = [
-        gh.review(501, LOGIN, "CHANGES_REQUESTED", at("2024-05-03"), body="Nearly there"),
-        gh.review(502, "carol", "APPROVED", at("2024-05-04")),
-        gh.review(503, LOGIN, "APPROVED", at("2024-05-04")),
+    first_push, second_push = gh._sha("commit:8a"), gh._sha("commit:8b")
+    fake.timelines["acme/widgets/8"] = [
+        gh.timeline_committed("8a", "Fix typo", "New Bie", "newbie@example.com", at("2024-05-03")),
+        gh.timeline_review(
+            501,
+            LOGIN,
+            "CHANGES_REQUESTED",
+            at("2024-05-03"),
+            body="Nearly there",
+            commit_id=first_push,
+        ),
+        gh.timeline_line_commented(
+            [
+                gh.review_comment(
+                    7001,
+                    LOGIN,
+                    "README.md",
+                    at("2024-05-03"),
+                    "Spell it 'receive'",
+                    review_id=501,
+                    commit_id=first_push,
+                ),
+                gh.review_comment(
+                    7002,
+                    "newbie",
+                    "README.md",
+                    at("2024-05-03"),
+                    "Done, thanks!",
+                    review_id=601,
+                    commit_id=first_push,
+                    in_reply_to=7001,
+                ),
+            ]
+        ),
+        gh.timeline_line_commented(
+            [
+                gh.review_comment(
+                    7003,
+                    LOGIN,
+                    "docs/install.md",
+                    at("2024-05-03"),
+                    "Same typo here",
+                    review_id=501,
+                    commit_id=first_push,
+                )
+            ]
+        ),
+        gh.timeline_committed(
+            "8b", "Fix the rest", "New Bie", "newbie@example.com", at("2024-05-04")
+        ),
+        gh.timeline_review(502, "carol", "APPROVED", at("2024-05-04"), commit_id=second_push),
+        gh.timeline_review(503, LOGIN, "APPROVED", at("2024-05-04"), commit_id=second_push),
+        gh.timeline_commented(
+            gh.issue_comment(
+                9100, "acme", "widgets", 8, "newbie", at("2024-05-04"), "Thanks all", on_pull=True
+            )
+        ),
     ]
     issue = gh.search_issue_item(
         "acme",
@@ -322,15 +410,28 @@ def test_a_quarter_on_github_becomes_evidence_with_areas(
     jsonschema.validate(doc, json_schema())
     items = by_id(doc)
     pr = items["gh:pr:acme/widgets#7"]
-    assert pr["stats"] == {"additions": 120, "deletions": 30, "files": 3}
+    assert pr["stats"] == {"additions": 160, "deletions": 30, "files": 3}  # summed from its files
     assert pr["date"] == "2024-04-05T10:00:00+00:00"  # merged in the period
+    assert not any(path.endswith("/pulls/7") for path, _ in github.log)  # the search said all
     assert {"merged-pull-request", "tests-added", "incident-labels"} <= rules_of(pr)
     assert "design-doc-authored" in rules_of(items["gh:doc:acme/widgets:docs/design/batching.md"])
     assert "outside-home-contribution" in rules_of(items["gh:pr:other/lib#99"])
     assert "outside-home-contribution" not in rules_of(pr)
     first, second = items["gh:review:501"], items["gh:review:503"]
+    assert first["title"] == "Review of Fix typo in README (changes requested, 2 line comments)"
+    assert second["title"] == "Review of Fix typo in README (approved)"
     assert {"review-newcomer", "review-in-depth", "review-given"} <= rules_of(first)
     assert "review-in-depth" not in rules_of(second)
+    assert "review-thread-to-approval" not in rules_of(first)  # one round so far
+    assert "review-thread-to-approval" in rules_of(second)  # her second round, approved
+    line = items["gh:review-comment:7001"]
+    assert line["kind"] == "review_comment" and line["role"] == "reviewer"
+    assert line["title"] == "Comment on README.md in Fix typo in README"
+    assert line["url"] == "https://github.com/acme/widgets/pull/8#discussion_r7001"
+    assert {"review-newcomer", "review-in-depth"} <= rules_of(line)
+    assert "gh:review-comment:7003" in items
+    assert "gh:review-comment:7002" not in items  # the newcomer's reply is theirs
+    assert "gh:review:402" not in items  # her comment on her own pull request is no review
     assert "gh:review:502" not in items  # Carol's review is hers
     assert "answers-on-issues" in rules_of(items["gh:comment:9002"])
     assert "gh:comment:9001" not in items
@@ -340,7 +441,7 @@ def test_a_quarter_on_github_becomes_evidence_with_areas(
     assert "gh:release:acme/widgets:v1.9.0" not in items  # before the period
     assert doc["subject"]["logins"] == [LOGIN]
     source = next(s for s in doc["sources"] if s["kind"] == "github")
-    assert source["items"] == 8 and source["partial"] is False
+    assert source["items"] == 10 and source["partial"] is False
 
 
 def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -378,8 +479,8 @@ def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_
         )
         item["updated_at"] = at("2024-04-11")
         reviewed.append(item)
-        github.reviews[f"acme/widgets/{100 + n}"] = [
-            gh.review(10_000 + n, LOGIN, "APPROVED", at("2024-04-11"))
+        github.timelines[f"acme/widgets/{100 + n}"] = [
+            gh.timeline_review(10_000 + n, LOGIN, "APPROVED", at("2024-04-11"))
         ]
     github.search(f"type:pr author:{LOGIN}", mine)
     github.search(f"type:pr reviewed-by:{LOGIN}", reviewed)
@@ -387,7 +488,7 @@ def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_
     assert sum(1 for e in doc["evidence"] if e["kind"] == "review") == 60
     assert sum(1 for e in doc["evidence"] if e["kind"] == "pull_request") == 40
     cold = github.counted
-    # searches, details and files per PR, reviews per PR, the home repository's releases
+    # searches, files and timeline per PR authored, timeline per PR reviewed, releases
     assert cold == 5 + 2 * 40 + 60 + 1
     assert cold <= 150
     github.log.clear()
@@ -453,6 +554,27 @@ def test_a_secondary_rate_limit_is_waited_out(github: FakeGitHub, miner, tmp_pat
     assert 7.0 in github.sleeps  # type: ignore[attr-defined]
 
 
+def test_a_rate_limit_that_outlasts_the_retries_gives_a_partial_report(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    body = json.dumps(gh.error(403, "You have exceeded a secondary rate limit."))
+    for _ in range(4):  # the first try and every retry
+        github.script.append(
+            lambda path: (
+                (403, gh.secondary_limit_headers(), body)
+                if path == "/repos/acme/widgets/issues/8/timeline"
+                else None
+            )
+        )
+    doc = run_report(miner, tmp_path)
+    source = next(s for s in doc["sources"] if s["kind"] == "github")
+    assert source["partial"] is True
+    assert any(s.startswith("partial: GitHub rate limit") for s in source["blind_spots"])
+    assert "gh:pr:acme/widgets#7" in by_id(doc)  # what came before is kept
+    assert "gh:review:501" not in by_id(doc)
+
+
 def test_a_502_is_retried_with_backoff(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     quarter(github)
     for _ in range(2):
@@ -464,7 +586,7 @@ def test_a_502_is_retried_with_backoff(github: FakeGitHub, miner, tmp_path: Path
             )
         )
     doc = run_report(miner, tmp_path)
-    assert by_id(doc)["gh:pr:acme/widgets#7"]["stats"]["additions"] == 120
+    assert by_id(doc)["gh:pr:acme/widgets#7"]["stats"]["additions"] == 160
     assert github.sleeps[:2] == [1.0, 2.0]  # type: ignore[attr-defined]
 
 
@@ -584,7 +706,7 @@ def test_an_interrupted_collection_resumes_without_losing_what_it_had(
                 gh.headers(remaining=0, reset=reset),
                 json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
             )
-            if path == "/repos/acme/widgets/pulls/8/reviews"
+            if path == "/repos/acme/widgets/issues/8/timeline"
             else None
         )
     )
@@ -594,7 +716,7 @@ def test_an_interrupted_collection_resumes_without_losing_what_it_had(
     complete = run_report(miner, tmp_path)
     assert "gh:review:501" in by_id(complete)
     assert set(by_id(partial)) < set(by_id(complete))
-    # the five searches (never cached by GitHub), then what was not reached: the reviews,
+    # the five searches (never cached by GitHub), then what was not reached: the timeline,
     # the comments and the releases; everything else answered 304
     assert github.counted == 5 + 3
 
@@ -703,3 +825,68 @@ def test_a_warm_run_keeps_every_page_of_a_list(github: FakeGitHub, miner, tmp_pa
     warm = run_report(miner, tmp_path)
     assert sum(1 for e in cold["evidence"] if e["kind"] == "release") == 150
     assert warm["evidence"] == cold["evidence"]
+
+
+def test_review_rounds_reach_the_rules(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    pack = tmp_path / "rounds.yaml"
+    pack.write_text(
+        "name: rounds\nextends: senior-sde\nrules:\n  - id: reworked\n    area: delivery\n"
+        "    reason: went through review rounds\n"
+        "    when: {kind: pull_request, min_review_rounds: 2}\n    examples:\n"
+        "      match: [{kind: pull_request, review_rounds: 2}]\n"
+        "      no_match: [{kind: pull_request, review_rounds: 1}]\n"
+    )
+    items = by_id(run_report(miner, tmp_path, "--rules", str(pack)))
+    assert "reworked" in rules_of(items["gh:pr:acme/widgets#7"])  # Carol reviewed two pushes
+    assert "reworked" not in rules_of(items["gh:pr:other/lib#99"])  # never reviewed
+
+
+def test_an_older_server_without_merged_at_in_search_asks_the_pull_request(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    for item in github.searches[f"type:pr author:{LOGIN}"]:
+        del item["pull_request"]["merged_at"]
+    items = by_id(run_report(miner, tmp_path))
+    assert items["gh:pr:acme/widgets#7"]["date"] == "2024-04-05T10:00:00+00:00"  # merged
+    assert ("/repos/acme/widgets/pulls/7", 200) in github.log
+
+
+def test_a_contributor_with_few_earlier_pull_requests_is_a_newcomer(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    reviewed = []
+    for number, author in ((20, "casey"), (21, "dana")):
+        item = github.pr(
+            "acme", "widgets", number, title=f"Change by {author}", login=author,
+            created_at=at("2024-05-10"), merged_at=None, author_association="CONTRIBUTOR",
+            additions=3, deletions=1, changed_files=1,
+        )  # fmt: skip
+        item["updated_at"] = at("2024-05-11")
+        reviewed.append(item)
+        github.timelines[f"acme/widgets/{number}"] = [
+            gh.timeline_review(
+                800 + number, LOGIN, "APPROVED", at("2024-05-11"),
+                pr_url=f"{gh.API}/repos/acme/widgets/pulls/{number}",
+            )
+        ]  # fmt: skip
+    github.search(f"type:pr reviewed-by:{LOGIN}", reviewed)
+    earlier = {"casey": 1, "dana": 5}  # pull requests each had opened before this one
+    for author, count in earlier.items():
+        github.search(
+            f"type:pr author:{author}",
+            [
+                gh.search_issue_item("acme", "widgets", 1 + n, "Old", author, at("2023-01-02"))
+                for n in range(count)
+            ],
+        )
+    items = by_id(run_report(miner, tmp_path))
+    assert "review-newcomer" in rules_of(items["gh:review:820"])  # casey: one earlier PR
+    assert "review-newcomer" not in rules_of(items["gh:review:821"])  # dana: five
+    asked = [p for p, _ in github.log if p == "/search/issues"]
+    github.log.clear()
+    again = by_id(run_report(miner, tmp_path))
+    assert rules_of(again["gh:review:820"]) == rules_of(items["gh:review:820"])
+    # the earlier-PR counts are about the past: kept, never asked again
+    assert sum(1 for p, _ in github.log if p == "/search/issues") == len(asked) - 2

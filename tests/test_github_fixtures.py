@@ -226,3 +226,44 @@ def test_a_page_served_by_responses_reaches_requests_intact(
     assert reply.links["next"]["url"].endswith("page=2")
     assert reply.json()["items"][0]["pull_request"]["merged_at"] is None
     assert json.loads(json.dumps(items)) == items
+
+
+# The keys of real timeline events, as recorded from api.github.com (PyGithub's
+# ReplayData for GET /repos/PyGithub/PyGithub/issues/31/timeline, March 2025).
+REVIEWED_KEYS = {
+    "id", "node_id", "user", "body", "commit_id", "submitted_at", "state", "html_url",
+    "pull_request_url", "author_association", "_links", "event",
+}  # fmt: skip
+REVIEW_COMMENT_KEYS = {
+    "url", "pull_request_review_id", "id", "node_id", "diff_hunk", "path", "commit_id",
+    "original_commit_id", "user", "body", "created_at", "updated_at", "html_url",
+    "pull_request_url", "author_association", "_links", "reactions", "start_line",
+    "original_start_line", "start_side", "line", "original_line", "side",
+    "original_position", "position", "subject_type",
+}  # fmt: skip
+COMMITTED_KEYS = {
+    "sha", "node_id", "url", "html_url", "author", "committer", "tree", "message",
+    "parents", "verification", "event",
+}  # fmt: skip
+
+
+def test_timeline_events_have_the_recorded_shapes() -> None:
+    pr_url = f"{gh.API}/repos/acme/widgets/pulls/8"
+    reviewed = gh.timeline_review(501, "ada", "CHANGES_REQUESTED", AT, pr_url=pr_url)
+    assert set(reviewed) == REVIEWED_KEYS
+    assert reviewed["state"] == "changes_requested"  # lower case in a timeline
+    line = gh.review_comment(7001, "ada", "src/a.py", AT, "Why?", review_id=501)
+    assert set(line) == REVIEW_COMMENT_KEYS
+    assert line["html_url"] == "https://github.com/acme/widgets/pull/8#discussion_r7001"
+    assert line["_links"]["pull_request"]["href"] == line["pull_request_url"] == pr_url
+    reply = gh.review_comment(
+        7002, "bob", "src/a.py", AT, "Because", review_id=502, in_reply_to=7001
+    )
+    assert reply["in_reply_to_id"] == 7001
+    thread = gh.timeline_line_commented([line, reply])
+    assert set(thread) == {"node_id", "comments", "event"}  # no id, actor or date of its own
+    committed = gh.timeline_committed("x", "Fix", "Ada", "ada@example.com", AT)
+    assert set(committed) == COMMITTED_KEYS
+    assert committed["html_url"].endswith(f"/commit/{committed['sha']}")
+    said = gh.timeline_commented(gh.issue_comment(9, "acme", "widgets", 8, "bob", AT, "Hi"))
+    assert said["event"] == "commented" and said["actor"] == said["user"]

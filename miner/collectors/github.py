@@ -3,26 +3,33 @@
 Found with the search API across every repository the person touched, never by
 scanning repositories one by one. The request budget, documented in the README
 and asserted in the tests: the searches (split only when one hits the
-1,000-result cap), plus two requests per pull request authored (details and
-files), one per pull request reviewed (its reviews), one per issue commented
-on (its comments since the period began) and one per home repository (its
-releases). Every request is conditional on a
-stored ETag, so a re-run over the same period costs almost nothing.
+1,000-result cap), plus two requests per pull request authored (its files, which
+give its size and paths, and its timeline, which gives its review rounds; state,
+labels and body come with the search), one per pull request reviewed (its
+timeline: the subject's reviews with their state, and their line comments; and,
+once ever, a search counting a contributor's earlier pull requests to tell a
+newcomer), one per issue commented on (its comments since the period began) and one per home
+repository (its releases); a page beyond the first (over 100 files or timeline
+events) costs one more. Every request is conditional on a stored ETag, so a
+re-run over the same period costs almost nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from miner.collectors.docs import MIN_LINES, is_design_doc
 from miner.ghclient import SEARCH_CAP, GitHubClient, GitHubError, RateLimited
 from miner.model import Evidence, Period, Source, Stats
 
 NEWCOMER = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE"})
+NEWCOMER_PRIOR_PRS = 3  # a CONTRIBUTOR with fewer earlier pull requests is a newcomer
+FILES_CAP = 3000  # GitHub lists at most this many files of a pull request
 _LINKED = re.compile(
     r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+((?:[\w.-]+/[\w.-]+)?#\d+)", re.IGNORECASE
 )
@@ -81,11 +88,7 @@ class GitHubCollector:
 
     def source(self) -> Source:
         spots = list(self._spots)
-        spots.append(
-            "GitHub: review comments and review rounds are not collected; releases only "
-            "in the home repositories; an author counts as a newcomer only when GitHub says "
-            "first-time contributor"
-        )
+        spots.append("GitHub: releases only in the home repositories")
         return Source(
             kind="github",
             location=f"{self.client.base_url} ({', '.join(self.logins)})",
@@ -146,40 +149,67 @@ class GitHubCollector:
         for item in found.values():
             repo = _repo(item)
             number = item["number"]
-            pr = self.client.get(f"/repos/{repo}/pulls/{number}").data
-            merged_at = pr.get("merged_at")
-            created = parse_time(pr["created_at"])
+            merged_at = self._merged_at(repo, item)
+            created = parse_time(item["created_at"])
             merged = parse_time(merged_at) if merged_at else None
             if merged and merged in self.period:
                 when, state = merged, "merged"
             elif created in self.period:
-                when, state = created, "merged" if merged else str(pr.get("state", "open"))
+                when, state = created, "merged" if merged else str(item.get("state", "open"))
             else:
                 continue
             files = list(self.client.paginate(f"/repos/{repo}/pulls/{number}/files"))
+            author = item["user"]["login"]
+            rounds = _rounds(self._timeline(repo, number), author)
             paths = tuple(f["filename"] for f in files)
-            body = pr.get("body") or ""
+            body = item.get("body") or ""
             linked = ", ".join(dict.fromkeys(_LINKED.findall(body)))
+            notes = [f"Linked issues: {linked}"] if linked else []
+            notes += [f"Review rounds: {rounds}"] if rounds else []
             yield Evidence(
                 id=f"gh:pr:{repo}#{number}",
                 kind="pull_request",
                 source="github",
                 repo=repo,
-                title=pr["title"],
+                title=item["title"],
                 date=when,
-                url=pr["html_url"],
-                stats=Stats(pr["additions"], pr["deletions"], pr["changed_files"]),
+                url=item["html_url"],
+                stats=Stats(
+                    sum(f.get("additions", 0) for f in files),
+                    sum(f.get("deletions", 0) for f in files),
+                    len(files),
+                ),
                 paths=paths,
-                message=f"{body}\n\nLinked issues: {linked}" if linked else body,
-                labels=tuple(label["name"] for label in pr.get("labels", [])),
+                message="\n\n".join([body, *notes]) if notes else body,
+                labels=_labels(item),
                 state=state,
-                matched_as=pr["user"]["login"],
+                matched_as=author,
+                review_rounds=rounds,
             )
-            yield from self._docs(repo, pr, files, when)
+            if len(files) >= FILES_CAP:
+                self._spots.append(
+                    f"{item['html_url']}: GitHub lists at most {FILES_CAP} files of a pull "
+                    "request; its size counts those"
+                )
+            yield from self._docs(repo, item, files, when)
+
+    def _merged_at(self, repo: str, item: dict[str, Any]) -> str | None:
+        """When the pull request was merged: the search says so, except on an older
+        GitHub Enterprise Server that leaves ``merged_at`` out; then ask for it."""
+        summary = item.get("pull_request") or {}
+        if "merged_at" in summary:
+            return cast(str | None, summary["merged_at"])
+        return cast(
+            str | None, self.client.get(f"/repos/{repo}/pulls/{item['number']}").data["merged_at"]
+        )
+
+    def _timeline(self, repo: str, number: int) -> list[dict[str, Any]]:
+        return list(self.client.paginate(f"/repos/{repo}/issues/{number}/timeline"))
 
     def _docs(
         self, repo: str, pr: dict[str, Any], files: list[dict[str, Any]], when: datetime
     ) -> Iterator[Evidence]:
+        """Design documents a pull request adds or substantially changes."""
         for f in files:
             if is_design_doc(f["filename"]) and f.get("additions", 0) >= MIN_LINES:
                 yield Evidence(
@@ -216,31 +246,86 @@ class GitHubCollector:
             )
 
     def _reviews(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+        """The subject's reviews and line comments, from each pull request's timeline."""
         mine = {login.lower() for login in self.logins}
         for item in found.values():
             repo = _repo(item)
-            newcomer = item.get("author_association") in NEWCOMER
-            reviews = self.client.paginate(f"/repos/{repo}/pulls/{item['number']}/reviews")
+            newcomer = self._newcomer(repo, item)
+            timeline = self._timeline(repo, item["number"])
+            comments = [
+                c
+                for event in timeline
+                if event.get("event") == "line-commented"
+                for c in event.get("comments", [])
+                if _login(c.get("user")) in mine
+            ]
+            per_review = Counter(c.get("pull_request_review_id") for c in comments)
+            reviews = sorted(
+                (e for e in timeline if _is_review(e) and _login(e.get("user")) in mine),
+                key=lambda e: str(e["submitted_at"]),
+            )
+            reviewed: set[str] = set()
             for review in reviews:
-                who = (review.get("user") or {}).get("login", "").lower()
-                submitted = review.get("submitted_at")
-                if who not in mine or not submitted or parse_time(submitted) not in self.period:
+                reviewed.add(str(review.get("commit_id")))
+                submitted = parse_time(review["submitted_at"])
+                if submitted not in self.period:
                     continue
+                state = str(review.get("state", "")).upper()
+                count = per_review[review["id"]]
+                detail = _review_detail(state, count)
                 yield Evidence(
                     id=f"gh:review:{review['id']}",
                     kind="review",
                     source="github",
                     repo=repo,
-                    title=f"Review of {item['title']}",
-                    date=parse_time(submitted),
+                    title=f"Review of {item['title']}" + (f" ({detail})" if detail else ""),
+                    date=submitted,
                     url=review.get("html_url") or item["html_url"],
                     message=review.get("body") or "",
                     labels=_labels(item),
                     role="reviewer",
-                    review_state=review.get("state"),
+                    review_state=state,
                     newcomer_author=newcomer,
-                    matched_as=who,
+                    matched_as=_login(review.get("user")),
+                    comments=count,
+                    review_rounds=len(reviewed),
                 )
+            for comment in comments:
+                created = parse_time(comment["created_at"])
+                if created not in self.period:
+                    continue
+                path = str(comment.get("path") or "")
+                yield Evidence(
+                    id=f"gh:review-comment:{comment['id']}",
+                    kind="review_comment",
+                    source="github",
+                    repo=repo,
+                    title=f"Comment on {path} in {item['title']}",
+                    date=created,
+                    url=comment.get("html_url") or item["html_url"],
+                    paths=(path,) if path else (),
+                    message=comment.get("body") or "",
+                    labels=_labels(item),
+                    role="reviewer",
+                    newcomer_author=newcomer,
+                    matched_as=_login(comment.get("user")),
+                )
+
+    def _newcomer(self, repo: str, item: dict[str, Any]) -> bool:
+        """Whether the pull request's author was new to the repository: GitHub says
+        first-time contributor, or a contributor with fewer than ``NEWCOMER_PRIOR_PRS``
+        earlier pull requests there. That count is one search, asked once ever (the
+        past does not change) and kept in the store."""
+        association = item.get("author_association")
+        if association in NEWCOMER:
+            return True
+        if association != "CONTRIBUTOR":
+            return False
+        author = _login(item.get("user"))
+        day = str(item["created_at"])[:10]
+        query = f"repo:{repo} type:pr author:{author} created:<{day}"
+        found = self.client.get("/search/issues", {"q": query, "per_page": 1}, settled=True)
+        return int(found.data.get("total_count", 0)) < NEWCOMER_PRIOR_PRS
 
     def _comments(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
         mine = {login.lower() for login in self.logins}
@@ -291,6 +376,36 @@ class GitHubCollector:
                     message=release.get("body") or "",
                     matched_as=who,
                 )
+
+
+def _login(who: Any) -> str:
+    return str((who or {}).get("login", "")).lower()
+
+
+def _is_review(event: dict[str, Any]) -> bool:
+    """A submitted review in a timeline (a pending one is its author's draft)."""
+    return (
+        event.get("event") == "reviewed"
+        and bool(event.get("submitted_at"))
+        and str(event.get("state", "")).lower() != "pending"
+    )
+
+
+def _rounds(timeline: list[dict[str, Any]], author: str) -> int:
+    """Review rounds of a pull request: the distinct commits others reviewed."""
+    return len(
+        {
+            str(e.get("commit_id"))
+            for e in timeline
+            if _is_review(e) and _login(e.get("user")) not in ("", author.lower())
+        }
+    )
+
+
+def _review_detail(state: str, comments: int) -> str:
+    said = {"APPROVED": "approved", "CHANGES_REQUESTED": "changes requested"}.get(state, "")
+    counted = f"{comments} line comment{'s' if comments != 1 else ''}" if comments else ""
+    return ", ".join(x for x in (said, counted) if x)
 
 
 def _repo(item: dict[str, Any]) -> str:

@@ -10,6 +10,9 @@ A condition is a mapping whose keys must all hold. Keys:
   searched case-insensitively;
 - ``labels_any``: at least one label equals one of these, ignoring case;
 - ``min_changes``/``max_changes`` (lines added plus removed), ``min_files``/``max_files``;
+- ``min_comments`` (a review's line comments); ``min_review_rounds``/``max_review_rounds``
+  (a pull request: commits others reviewed; a review: commits the subject had reviewed
+  on that pull request by then);
 - ``home``, ``newcomer_author``, ``co_authored``: true or false;
 - ``any`` / ``all``: a list of conditions; ``not``: one condition.
 
@@ -92,6 +95,8 @@ class Facts:
     state: str | None
     newcomer_author: bool | None
     co_authored: bool
+    comments: int
+    review_rounds: int
 
     @classmethod
     def of(cls, item: Mapped, paths: PathClassifier) -> Facts:
@@ -115,6 +120,8 @@ class Facts:
             state=e.state,
             newcomer_author=e.newcomer_author,
             co_authored=bool(e.co_authors) or e.role == "co-author",
+            comments=e.comments,
+            review_rounds=e.review_rounds,
         )
 
 
@@ -133,6 +140,9 @@ NUMBERS = {
     "max_changes": ("changes", False),
     "min_files": ("files", True),
     "max_files": ("files", False),
+    "min_comments": ("comments", True),
+    "min_review_rounds": ("review_rounds", True),
+    "max_review_rounds": ("review_rounds", False),
 }
 GLOBS = ("paths_any", "paths_all")
 PATTERNS = ("title", "text")

@@ -83,6 +83,8 @@ def example_item(fields: dict[str, Any]) -> Mapped:
         state=fields.get("state"),
         newcomer_author=fields.get("newcomer_author"),
         co_authors=tuple(str(c) for c in fields.get("co_authors", ())),
+        comments=int(fields.get("comments", 0)),
+        review_rounds=int(fields.get("review_rounds", 0)),
     )
     return Mapped(evidence, (), bool(fields.get("home", True)))
 

@@ -34,6 +34,8 @@ EXAMPLE_FIELDS = {
     "state": str,
     "newcomer_author": bool,
     "co_authors": list,
+    "comments": int,
+    "review_rounds": int,
 }
 
 
