@@ -76,6 +76,15 @@ def stream(
 
 
 PIPE_BYTES = 1 << 20
+MAX_PROCESSES = 4  # git processes reading one history side by side, at most
+
+
+def usable_cores() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _widen(fd: int) -> None:

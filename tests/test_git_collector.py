@@ -296,7 +296,7 @@ def test_the_author_walk_split_over_cores_reads_each_commit_once(
     repo.commit("someone else's", {"g.txt": "y\n"}, author=BOB, date="2024-05-02T00:00:00+00:00")
 
     def read(usable: int) -> list[tuple[str, int, int, int]]:
-        monkeypatch.setattr(git_module, "_usable_cores", lambda: usable)
+        monkeypatch.setattr(gitcmd, "usable_cores", lambda: usable)
         found = [e for e in collect(repo.path)[0] if e.kind == "commit" and e.stats]
         return sorted((e.id, e.stats.additions, e.stats.deletions, e.stats.files) for e in found)  # type: ignore[union-attr]
 
@@ -306,7 +306,7 @@ def test_the_author_walk_split_over_cores_reads_each_commit_once(
 
 
 def test_a_failing_window_fails_the_walk() -> None:
-    from miner.collectors.gitlog import _side_by_side
+    from miner.collectors.gitlog import side_by_side
     from miner.errors import GitError
 
     def broken():  # type: ignore[no-untyped-def]
@@ -314,5 +314,5 @@ def test_a_failing_window_fails_the_walk() -> None:
         raise GitError("git log failed: bad revision")
 
     with pytest.raises(GitError, match="bad revision"):
-        list(_side_by_side([iter(range(1000)), broken()]))
-    assert sorted(_side_by_side([iter(range(600)), iter(range(600, 700))])) == list(range(700))
+        list(side_by_side([iter(range(1000)), broken()]))
+    assert sorted(side_by_side([iter(range(600)), iter(range(600, 700))])) == list(range(700))

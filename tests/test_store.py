@@ -88,6 +88,29 @@ def test_collect_all_authors_is_incremental(miner, tmp_path: Path) -> None:  # t
     assert more.out.endswith(": 1 new commits stored\n")
 
 
+@pytest.mark.parametrize("cores", [1, 3])
+def test_collect_all_authors_stores_the_same_rows_on_any_number_of_cores(
+    miner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:  # type: ignore[no-untyped-def]
+    """Split over processes or not, every non-merge commit is stored once, as one
+    plain ``git log --numstat`` pass reads it."""
+    repo = fast_import(tmp_path / "big", 301)
+    repo.git("checkout", "-q", "-b", "side", "HEAD~5")
+    repo.commit("On the side", {"side.py": "x\n"}, date="2025-01-02T00:00:00+00:00")
+    repo.git("checkout", "-q", "-")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge side", "side")
+    monkeypatch.setattr("miner.gitcmd.usable_cores", lambda: cores)
+    store = tmp_path / f"store-{cores}.sqlite3"
+    result = miner("collect", str(repo.path), "--all-authors", "--store", str(store))
+    assert result.code == 0, result.err
+    with sqlite3.connect(store) as db:
+        rows = db.execute("SELECT sha, numstat FROM commits ORDER BY sha").fetchall()
+    from miner.collectors.gitlog import log_rows
+
+    one_pass = sorted((r.sha, r.numstat) for r in log_rows(repo.path, ["HEAD"]))
+    assert rows == one_pass and len(rows) == 302  # the merge left out
+
+
 def test_collect_all_authors_refuses_an_author_or_period(miner, repo: Repo) -> None:  # type: ignore[no-untyped-def]
     repo.commit("x", {"a.py": "1\n"})
     result = miner("collect", str(repo.path), "--all-authors", "--period", "2024Q1")

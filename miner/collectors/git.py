@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -40,7 +39,7 @@ from miner.store import CommitRow, Selection, Store
 SINCE_SLACK = timedelta(days=30)
 _SEP = "\x1f"
 AUTHOR, CO_AUTHOR = "author", "co-author"
-MAX_WINDOWS = 4
+MAX_WINDOWS = gitcmd.MAX_PROCESSES
 
 
 class GitHistory:
@@ -235,7 +234,7 @@ class GitHistory:
         the whole history, which costs little next to the diffs it then shares."""
         start = self._earliest
         end = int(min(self.period.end, datetime.now(UTC)).timestamp())
-        parts = min(MAX_WINDOWS, _usable_cores())
+        parts = min(MAX_WINDOWS, gitcmd.usable_cores())
         if parts < 2 or end - start < parts:
             return [[self._since]]
         bounds = [start + (end - start) * i // parts for i in range(parts)]
@@ -318,13 +317,6 @@ class GitHistory:
         of the subject's."""
         people = [(commit.name, commit.email), *(resolved[i] for i in commit.co_authors)]
         return tuple(dict.fromkeys(n or "(no name)" for n, e in people if not self.matcher(n, e)))
-
-
-def _usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _digest_of(path: str) -> str:

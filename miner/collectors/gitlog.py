@@ -163,13 +163,13 @@ def authored_rows(
     cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", "--use-mailmap"]
     cmd += [*filters, f"--format={MAILMAPPED_FORMAT}"]
     streams = [parse_mailmapped(gitcmd.stream(repo, [*cmd, *w, *revs, "--"])) for w in windows]
-    return streams[0] if len(streams) == 1 else _side_by_side(streams)
+    return streams[0] if len(streams) == 1 else side_by_side(streams)
 
 
 _DONE = object()
 
 
-def _side_by_side(sources: Sequence[Iterator[T]], batch: int = 256) -> Iterator[T]:
+def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256) -> Iterator[T]:
     """The items of ``sources``, each drained by its own thread, as they arrive.
 
     The threads hand over lists of ``batch`` items; an error in one is raised here."""
@@ -199,6 +199,16 @@ def _side_by_side(sources: Sequence[Iterator[T]], batch: int = 256) -> Iterator[
             raise got
         else:
             yield from cast(list[T], got)
+
+
+def rows_split(repo: Path, shas: Sequence[str], parts: int) -> Iterator[CommitRow]:
+    """Exactly these commits, read by ``parts`` git processes side by side (each a
+    run of consecutive ones, for git's caches); the rows come in no particular order."""
+    size = -(-len(shas) // max(1, parts)) or 1
+    chunks = [shas[start : start + size] for start in range(0, len(shas), size)]
+    if len(chunks) <= 1:
+        return rows_for(repo, shas)
+    return side_by_side([rows_for(repo, chunk) for chunk in chunks])
 
 
 def rows_for(repo: Path, shas: Sequence[str]) -> Iterator[CommitRow]:
