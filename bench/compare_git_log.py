@@ -31,8 +31,10 @@ With no ``--author`` the script picks cases itself: the busiest (non-bot) author
 commit count, plus the busiest author whose emails ``.mailmap`` merges (or, if none, whose
 name it rewrites), each for a few quarters in which they were active. ``--author`` without
 ``--period`` picks quarters for that author. ``--git-only`` prints the git side only (no
-miner run). Exit status: 0 when every case matches, 1 when any mismatches or miner fails,
-2 for bad arguments.
+miner run). ``--collect-first`` runs ``miner collect REPO --all-authors`` into each
+repository's store before its cases, so the reports read stored commits rather than
+diffing (the other path to the same numbers). Exit status: 0 when every case matches, 1
+when any mismatches or miner fails, 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -593,7 +595,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fresh --store for every case (default: one per repository)",
     )
+    parser.add_argument(
+        "--collect-first",
+        action="store_true",
+        help="run `miner collect REPO --all-authors` into each repository's store first, so "
+        "the reports read stored commits instead of diffing",
+    )
     args = parser.parse_args(argv)
+    if args.collect_first and args.store_per_case:
+        parser.error("--collect-first fills one store per repository; drop --store-per-case")
     if args.period and not args.author:
         parser.error("--period needs --author")
 
@@ -619,6 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if use_store:
                 name = f"case{i}" if args.store_per_case else f"repo-{case.repo.name}"
                 store = stores / f"{name}.sqlite"
+                if args.collect_first and cmd is not None and not store.exists():
+                    collect = [*cmd, "collect", str(case.repo), "--all-authors"]
+                    subprocess.run([*collect, "--store", str(store)], check=True)
             print(
                 f"[{i}/{len(cases)}] {case.repo.name} {case.email} {case.period}"
                 + (f" ({case.why})" if case.why else ""),
