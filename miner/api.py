@@ -286,12 +286,13 @@ BATCH = 5000
 def _history(root: Path, revs: list[str]) -> Iterator[CommitRow]:
     """Every non-merge commit among ``revs``: one streamed pass, or with more than one
     core, the commits listed first (cheap, no diffs) and read by one git process per
-    core side by side."""
+    core side by side. Read as recorded, without ``git replace`` replacements: the
+    store keeps commits by SHA."""
     parts = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
     if parts < 2:
-        return log_rows(root, revs)
-    shas = gitcmd.lines(gitcmd.run(root, "rev-list", "--no-merges", *revs, "--"))
-    return rows_split(root, shas, parts)
+        return log_rows(root, revs, raw=True)
+    shas = gitcmd.lines(gitcmd.run(root, "rev-list", "--no-merges", *revs, "--", raw=True))
+    return rows_split(root, shas, parts, raw=True)
 
 
 def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:

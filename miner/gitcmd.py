@@ -30,10 +30,13 @@ def git_path() -> str:
     return found
 
 
-def run(repo: Path, *args: str, check: bool = True, stdin: str | None = None) -> str:
-    """Run ``git -C repo args`` and return its stdout as text."""
+def run(
+    repo: Path, *args: str, check: bool = True, stdin: str | None = None, raw: bool = False
+) -> str:
+    """Run ``git -C repo args`` and return its stdout as text; ``raw``: objects as
+    recorded, without ``git replace`` replacements."""
     proc = subprocess.run(
-        [git_path(), "-C", str(repo), *args],
+        [git_path(), "-C", str(repo), *_raw(raw), *args],
         input=stdin,
         capture_output=True,
         text=True,
@@ -49,7 +52,11 @@ def run(repo: Path, *args: str, check: bool = True, stdin: str | None = None) ->
 
 
 def stream(
-    repo: Path, args: Sequence[str], stdin: bytes | None = None, chunk: int = 1 << 16
+    repo: Path,
+    args: Sequence[str],
+    stdin: bytes | None = None,
+    chunk: int = 1 << 16,
+    raw: bool = False,
 ) -> Iterator[bytes]:
     """Yield ``git -C repo args`` stdout in chunks as it is produced.
 
@@ -57,7 +64,7 @@ def stream(
     ``stdin`` is fed from a thread, so a long input never blocks the output.
     """
     with subprocess.Popen(
-        [git_path(), "-C", str(repo), *args],
+        [git_path(), "-C", str(repo), *_raw(raw), *args],
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -97,6 +104,15 @@ def _widen(fd: int) -> None:
     if hasattr(fcntl, "F_SETPIPE_SZ"):
         with contextlib.suppress(OSError):  # a lower system limit: the default will do
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _raw(raw: bool) -> tuple[str, ...]:
+    return ("--no-replace-objects",) if raw else ()
+
+
+def replace_refs(repo: Path) -> str:
+    """The repository's ``git replace`` refs, one line each ('' when none)."""
+    return run(repo, "for-each-ref", "--format=%(objectname) %(refname)", "refs/replace/")
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:

@@ -66,6 +66,45 @@ def test_a_rewritten_history_drops_the_unreachable_commits(
     assert warm == report(miner, repo.path, tmp_path / "fresh.sqlite3")
 
 
+@pytest.mark.parametrize("collect_first", [False, True])
+def test_git_replace_is_followed_and_never_served_stale_from_the_store(
+    repo: Repo, miner, tmp_path: Path, collect_first: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """With ``git replace``, plain ``git log`` shows a replacement under the original
+    SHA, its content and its author; the report must too, and must show the originals
+    again once the replacements are removed."""
+    store = tmp_path / "store.sqlite3"
+    repo.commit("Keep", {"a.py": "1\n"}, date="2024-02-01T00:00:00+00:00")
+    edited = repo.commit("Original", {"b.py": "2\n"}, date="2024-03-01T00:00:00+00:00")
+    moved = repo.commit("Mine, then Bob's", {"d.py": "5\n"}, date="2024-03-02T00:00:00+00:00")
+
+    def replacement(of: str, title: str, files: dict[str, str | bytes | None], **kw: object) -> str:
+        repo.git("checkout", "-q", "--detach", f"{of}~1")
+        sha = repo.commit(title, files, date="2024-03-01T00:00:00+00:00", **kw)  # type: ignore[arg-type]
+        repo.git("checkout", "-q", "-")
+        return sha
+
+    first = report(miner, repo.path, store)
+    assert len(first["evidence"]) == 3  # stored before any replace
+    repo.git("replace", edited, replacement(edited, "Replacement", {"b.py": "2\n", "c.py": "3\n"}))
+    repo.git(
+        "replace",
+        moved,
+        replacement(moved, "Bob's", {"d.py": "5\n"}, author=("Bob", "bob@example.com")),
+    )
+    if collect_first:
+        assert miner("collect", str(repo.path), "--all-authors", "--store", str(store)).code == 0
+    replaced = report(miner, repo.path, store)
+    shown = {e["id"]: (e["title"], e["stats"]["files"]) for e in replaced["evidence"]}
+    assert shown[f"git:{edited}"] == ("Replacement", 2)  # as `git log` shows it
+    assert f"git:{moved}" not in shown  # Bob's, as `git log --author` sees it
+    for sha in (edited, moved):
+        repo.git("replace", "-d", sha)
+    restored = report(miner, repo.path, store)
+    assert restored == first
+    assert restored == report(miner, repo.path, tmp_path / "fresh.sqlite3")
+
+
 def test_a_mailmap_change_is_seen_on_the_next_run(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "store.sqlite3"
     repo.commit("Mine", {"a.py": "1\n"}, date="2024-02-01T00:00:00+00:00")

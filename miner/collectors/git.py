@@ -60,6 +60,7 @@ class GitHistory:
         self.store = store
         self._commits: list[tuple[Commit, str]] | None = None
         self._when_read: list[Callable[[list[tuple[Commit, str]]], None]] = []
+        self._rows_store = store  # where commit rows are read and kept (not with git replace)
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
 
     def when_read(self, callback: Callable[[list[tuple[Commit, str]]], None]) -> None:
@@ -93,11 +94,13 @@ class GitHistory:
         """The subject's commits at this head, from the stored selection when it is
         current, else from a walk of what is new (all of history after a rewrite)."""
         head = self._head()
-        key = self._key()
+        replaced = gitcmd.replace_refs(self.repo.root) if self.store else ""
+        self._rows_store = None if replaced else self.store  # stored rows are as recorded
+        key = self._key(replaced)
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
-            fresh = _Batches(self.store)
+            fresh = _Batches(self._rows_store)
             yield from self._rows(previous.rows, fresh)
             fresh.flush()
             return
@@ -105,7 +108,7 @@ class GitHistory:
         revs = ["--all"] if self.all_branches else ["HEAD"]
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
             kept, revs = previous.rows, [head, f"^{previous.head}"]
-        fresh = _Batches(self.store)
+        fresh = _Batches(self._rows_store)
         if self._diff_while_walking():
             walked = yield from self._walk_diffing(revs, fresh)
             yield from self._rows(kept, fresh)
@@ -160,7 +163,7 @@ class GitHistory:
         """Commits for selection rows: stored ones from the store, the rest diffed in
         one ``--stdin`` pass and added to ``fresh``."""
         who = {row[0]: row[1:] for row in rows}
-        stored = self.store.commits(list(who)) if self.store else {}
+        stored = self._rows_store.commits(list(who)) if self._rows_store else {}
         missing = rows_for(self.repo.root, [s for s in who if s not in stored])
         for row, is_new in _chain(stored.values(), missing):
             if is_new:
@@ -171,11 +174,11 @@ class GitHistory:
     def _diff_while_walking(self) -> bool:
         """Whether the author walk should diff as it goes: not when a full collection
         (``miner collect --all-authors``) has stored the commits already."""
-        if self.store is None:
+        if self._rows_store is None:
             return True
         root = str(self.repo.root)
         refs = ["--all"] if self.all_branches else ["HEAD", "--all"]
-        return not any(self.store.head(root, ref) for ref in refs)
+        return not any(self._rows_store.head(root, ref) for ref in refs)
 
     def _head(self) -> str:
         if not self.all_branches:
@@ -183,8 +186,9 @@ class GitHistory:
         refs = gitcmd.run(self.repo.root, "for-each-ref", "--format=%(objectname) %(refname)")
         return "refs:" + hashlib.sha256(f"{self.repo.head}\n{refs}".encode()).hexdigest()
 
-    def _key(self) -> str:
-        """What the selection depends on besides the head: who, when, and the mailmap."""
+    def _key(self, replaced: str) -> str:
+        """What the selection depends on besides the head: who, when, the mailmap and
+        any ``git replace`` refs."""
         root = self.repo.root
         mailmap = root / ".mailmap"
         config = self.repo.config_section("mailmap.")
@@ -202,6 +206,7 @@ class GitHistory:
             "mailmap_config": config,
             "mailmap_file": _digest_of(self.repo.config_value("mailmap.file")),
             "shallow": self.repo.shallow,
+            "replaced": hashlib.sha256(replaced.encode()).hexdigest() if replaced else "",
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

@@ -1,5 +1,9 @@
 """Reading ``git log`` output: streamed, parsed without a diff it does not need.
 
+Stored rows are commits as recorded: a collection for the store reads them with
+``--no-replace-objects``, and a report in a repository with ``git replace`` refs
+reads its commits from git, as plain ``git log`` shows them, never from the store.
+
 Line counts are exactly what ``git log --numstat`` prints (renames detected as
 git does by default, pinned with ``--find-renames`` so a user's ``diff.renames``
 cannot make stored counts disagree; binary files counted as 0 lines). What is stored per commit
@@ -144,11 +148,12 @@ def parse_mailmapped(chunks: Iterable[bytes]) -> Iterator[tuple[str, str, Commit
         yield email.decode("utf-8", "replace"), name.decode("utf-8", "replace"), parse_record(rest)
 
 
-def log_rows(repo: Path, revs: Sequence[str]) -> Iterator[CommitRow]:
-    """Every non-merge commit reachable from ``revs``, streamed in one pass."""
+def log_rows(repo: Path, revs: Sequence[str], raw: bool = False) -> Iterator[CommitRow]:
+    """Every non-merge commit reachable from ``revs``, streamed in one pass; ``raw``:
+    as recorded, without ``git replace`` replacements."""
     cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", f"--format={RAW_FORMAT}"]
     cmd += [*revs, "--"]
-    return parse_log(gitcmd.stream(repo, cmd))
+    return parse_log(gitcmd.stream(repo, cmd, raw=raw))
 
 
 def authored_rows(
@@ -201,20 +206,23 @@ def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256) -> Iterator[T
             yield from cast(list[T], got)
 
 
-def rows_split(repo: Path, shas: Sequence[str], parts: int) -> Iterator[CommitRow]:
+def rows_split(
+    repo: Path, shas: Sequence[str], parts: int, raw: bool = False
+) -> Iterator[CommitRow]:
     """Exactly these commits, read by ``parts`` git processes side by side (each a
     run of consecutive ones, for git's caches); the rows come in no particular order."""
     size = -(-len(shas) // max(1, parts)) or 1
     chunks = [shas[start : start + size] for start in range(0, len(shas), size)]
     if len(chunks) <= 1:
-        return rows_for(repo, shas)
-    return side_by_side([rows_for(repo, chunk) for chunk in chunks])
+        return rows_for(repo, shas, raw)
+    return side_by_side([rows_for(repo, chunk, raw) for chunk in chunks])
 
 
-def rows_for(repo: Path, shas: Sequence[str]) -> Iterator[CommitRow]:
+def rows_for(repo: Path, shas: Sequence[str], raw: bool = False) -> Iterator[CommitRow]:
     """Exactly these commits, streamed from one ``--stdin`` pass."""
     if not shas:
         return iter(())
     cmd = ["log", "-z", "--numstat", "--find-renames", f"--format={RAW_FORMAT}"]
     cmd += ["--no-walk=unsorted", "--stdin"]
-    return parse_log(gitcmd.stream(repo, cmd, stdin=("\n".join(shas) + "\n").encode()))
+    stdin = ("\n".join(shas) + "\n").encode()
+    return parse_log(gitcmd.stream(repo, cmd, stdin=stdin, raw=raw))
