@@ -66,6 +66,8 @@ def entry() -> None:
         main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage tool wants its normal exit to write out
     try:
         sys.stdout.flush()
         sys.stderr.flush()
