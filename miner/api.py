@@ -20,7 +20,14 @@ from miner.engine.evaluate import CachedMapper, pack_digest
 from miner.errors import RepositoryError, UsageError
 from miner.identity import Matcher, default_author, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
-from miner.store import CommitRow, HttpCache, MappingCache, Store, default_store_path
+from miner.store import (
+    CommitBatches,
+    CommitRow,
+    HttpCache,
+    MappingCache,
+    Store,
+    default_store_path,
+)
 
 if TYPE_CHECKING:
     from miner.collectors.github import GitHubCollector
@@ -114,6 +121,8 @@ def collect(
         found: dict[str, Evidence] = {}  # by id: one commit seen in two clones counts once
         mapped: dict[str, Mapped] = {}
         for collector in collectors:
+            if collector is github and mapper is not None:
+                mapper.ready()  # a bad rule pack fails before any request to GitHub
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
             for item in collector.collect():
                 found[item.id] = item
@@ -142,12 +151,15 @@ class _Mapper:
         self._cache: MappingCache | None = None
         self._mapper: CachedMapper | None = None
 
-    def __call__(self, item: Evidence) -> Mapped:
+    def ready(self) -> CachedMapper:
         if self._mapper is None:
             pack = self._pack if isinstance(self._pack, RulePack) else self._pack()
             self._cache = MappingCache(self._store, pack_digest(pack))
             self._mapper = CachedMapper(pack, self._home, self._cache)
-        return self._mapper(item)
+        return self._mapper
+
+    def __call__(self, item: Evidence) -> Mapped:
+        return self.ready()(item)
 
     def save(self) -> None:
         if self._cache is not None:
@@ -266,21 +278,14 @@ def collect_all_authors(
                 results.append(CollectResult(repo.name, 0, True))
                 continue
             exclude = [f"^{t}" for t in old.split()] if old else []
-            new = 0
-            batch: list[CommitRow] = []
+            batches = CommitBatches(store)
             for row in _history(repo.root, [ref, "--ignore-missing", *exclude]):
-                batch.append(row)
-                if len(batch) == BATCH:
-                    new += store.add_commits(batch)
-                    progress(f"{repo.name}: {new} commits stored")
-                    batch = []
-            new += store.add_commits(batch)
+                if batches.add(row):
+                    progress(f"{repo.name}: {batches.stored} commits stored")
+            batches.flush()
             store.save_head(root, ref, tips)
-            results.append(CollectResult(repo.name, new, False))
+            results.append(CollectResult(repo.name, batches.stored, False))
     return results
-
-
-BATCH = 5000
 
 
 def _history(root: Path, revs: list[str]) -> Iterator[CommitRow]:

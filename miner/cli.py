@@ -65,7 +65,11 @@ def entry() -> None:
     try:
         main()
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:  # a message, as sys.exit("...") prints it
+            print(exc.code, file=sys.stderr)
+            code = 1
     if sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)  # a profiler or coverage tool wants its normal exit to write out
     try:

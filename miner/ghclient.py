@@ -152,7 +152,8 @@ class GitHubClient:
                 return Response(304, json.loads(stored[1]), headers)
             if reply.status_code < 300:
                 data = reply.json() if reply.content else None
-                etag = SETTLED if settled else headers.get("etag")
+                complete = not (isinstance(data, dict) and data.get("incomplete_results"))
+                etag = SETTLED if settled and complete else headers.get("etag")
                 if self.cache is not None and etag:
                     self.cache.put(url, etag, reply.text, headers.get("link", ""))
                 self._pace(headers)

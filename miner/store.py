@@ -34,6 +34,7 @@ from miner.errors import StoreError
 
 SCHEMA_VERSION = 4
 BUSY_SECONDS = 30.0
+BATCH_ROWS = 2000  # rows a transaction stores while git reads on
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HINT = "pass --store with another path, or delete the file to start afresh"
 
@@ -295,11 +296,33 @@ class HttpCache:
             )
 
 
+class CommitBatches:
+    """Commits read from git, stored ``BATCH_ROWS`` at a time while git reads the next:
+    rows are keyed by SHA, so a batch stored by a run that is then killed is simply
+    there for the next run. Without a store, rows are dropped."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self.rows: list[CommitRow] = []
+        self.stored = 0  # rows new to the store so far
+
+    def add(self, row: CommitRow) -> bool:
+        """Keep ``row``; True when that filled a batch and stored it."""
+        self.rows.append(row)
+        if len(self.rows) < BATCH_ROWS:
+            return False
+        self.flush()
+        return True
+
+    def flush(self) -> None:
+        if self.store and self.rows:
+            self.stored += self.store.add_commits(self.rows)
+        self.rows = []
+
+
 class MappingCache:
     """Mappings already worked out, per rule-pack digest: loaded at once, saved a
     batch at a time while git reads on (``save`` stores the rest)."""
-
-    BATCH = 2000
 
     def __init__(self, store: Store, pack: str) -> None:
         self.store = store
@@ -313,7 +336,7 @@ class MappingCache:
 
     def put(self, item: str, areas: str) -> None:
         self.new[item] = areas
-        if len(self.new) >= self.BATCH:
+        if len(self.new) >= BATCH_ROWS:
             self.save()
 
     def save(self) -> None:

@@ -370,3 +370,38 @@ def test_the_program_flushes_its_output_and_keeps_the_exit_code(repo: Repo) -> N
     assert refused.returncode == 2
     assert refused.stdout == ""
     assert refused.stderr.startswith("miner: error: ") and refused.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "said"), [(None, 0, ""), (3, 3, ""), ("boom", 1, "boom\n")]
+)
+def test_the_program_keeps_every_kind_of_exit(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    raised: object,
+    code: int,
+    said: str,
+) -> None:
+    import gc
+
+    from miner import cli
+
+    class Left(Exception):
+        pass
+
+    def leave(status: int) -> None:
+        raise Left(status)
+
+    def command() -> None:
+        raise SystemExit(raised)
+
+    monkeypatch.setattr(cli, "main", command)
+    monkeypatch.setattr(cli.os, "_exit", leave)
+    try:
+        cli.entry()
+    except (Left, SystemExit) as exc:  # SystemExit when a tracer (coverage) is on
+        left = exc.args[0] if isinstance(exc, Left) else exc.code
+    finally:
+        gc.enable()
+    assert left == code
+    assert capsys.readouterr().err == said

@@ -269,22 +269,27 @@ def test_control_bytes_in_messages_names_and_paths(repo: Repo) -> None:
     assert set(commits(collect(repo.path, author="odd@example.com")[0])) == {other}
 
 
-@pytest.mark.parametrize("cores", [2, 3, 4])
+@pytest.mark.parametrize(("cores", "git"), [(2, (2, 39)), (3, (2, 39)), (4, (2, 39)), (3, (2, 37))])
 def test_the_author_walk_split_over_cores_reads_each_commit_once(
-    repo: Repo, monkeypatch: pytest.MonkeyPatch, cores: int
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, cores: int, git: tuple[int, int]
 ) -> None:
     """Each window's git process takes the commits of its committer-date span: commits
-    right at a bound, skewed ones and ones committed after the period all land once."""
+    right at a bound, skewed ones, and ones committed long after the period (read by
+    the walk without diffs) all land once. Before git 2.38 there is a single window."""
     from datetime import UTC, datetime
 
     from miner.collectors import git as git_module
 
-    period = parse_period("2024Q2")
+    monkeypatch.setattr(gitcmd, "version", lambda: git)
+    period = parse_period("2024Q2")  # long past: the diffing walk stops 30 days after it
     start = int((period.start - git_module.SINCE_SLACK).timestamp())
-    end = int(period.end.timestamp())
-    bounds = [start + (end - start) * i // cores for i in range(cores)]
+    upto = int((period.end + git_module.SINCE_SLACK).timestamp())
+    bounds = [start + (upto - start) * i // cores for i in range(cores)] + [upto + 1]
     moments = [b + d for b in bounds[1:] for d in (-1, 0, 1)]
-    moments += [end + 86400 * 40, start + 5]  # committed after the period; early in the slack
+    moments += [upto + 86400 * 40]  # committed long after the period
+    now = int(datetime.now(UTC).timestamp())
+    moments += [start + (now - start) * k // 12 for k in range(1, 12)]  # up to now
+    moments += [start + 5 + n for n in range(7)]  # then older ones: more than git's slop
     for n, moment in enumerate(moments):
         when = datetime.fromtimestamp(moment, UTC).isoformat()
         repo.commit(
@@ -294,6 +299,7 @@ def test_the_author_walk_split_over_cores_reads_each_commit_once(
             committer_date=when,
         )
     repo.commit("someone else's", {"g.txt": "y\n"}, author=BOB, date="2024-05-02T00:00:00+00:00")
+    repo.commit("later work", {"h.txt": "z\n"}, date="2025-03-01T00:00:00+00:00")
 
     def read(usable: int) -> list[tuple[str, int, int, int]]:
         monkeypatch.setattr(gitcmd, "usable_cores", lambda: usable)
@@ -303,6 +309,36 @@ def test_the_author_walk_split_over_cores_reads_each_commit_once(
     single = read(1)
     assert len(single) == len(moments)
     assert read(cores) == single
+
+
+def test_work_after_a_past_period_is_not_diffed(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report on a past quarter diffs that quarter's commits, not everything the
+    person did since; a commit authored then but committed much later still counts."""
+    from miner.collectors import git as git_module
+
+    inside = repo.commit("in the quarter", {"a.txt": "1\n"}, date="2024-05-01T00:00:00+00:00")
+    later = repo.commit("a year on", {"b.txt": "2\n"}, date="2025-05-01T00:00:00+00:00")
+    rebased = repo.commit(
+        "authored in the quarter, rebased a year on",
+        {"c.txt": "3\n"},
+        date="2024-06-01T00:00:00+00:00",
+        committer_date="2025-06-01T00:00:00+00:00",
+    )
+    diffed: list[str] = []
+    walk = git_module.authored_rows
+
+    def recorded(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        for email, name, row in walk(*args, **kwargs):  # type: ignore[arg-type]
+            diffed.append(row.sha)
+            yield email, name, row
+
+    monkeypatch.setattr(git_module, "authored_rows", recorded)
+    found = commits(collect(repo.path)[0])
+    assert set(found) == {inside, rebased}
+    assert later not in diffed and rebased not in diffed  # the rebased one: diffed alone
+    assert found[rebased].stats.files == 1  # type: ignore[union-attr]
 
 
 def test_a_failing_window_fails_the_walk() -> None:
@@ -316,3 +352,26 @@ def test_a_failing_window_fails_the_walk() -> None:
     with pytest.raises(GitError, match="bad revision"):
         list(side_by_side([iter(range(1000)), broken()]))
     assert sorted(side_by_side([iter(range(600)), iter(range(600, 700))])) == list(range(700))
+
+
+def test_a_reader_that_stops_stops_every_window() -> None:
+    """Abandoning the merged stream closes each source (ending its git process) rather
+    than letting the threads read on into memory."""
+    import threading
+    from collections.abc import Iterator
+
+    from miner.collectors.gitlog import side_by_side
+
+    closed = [threading.Event(), threading.Event()]
+
+    def endless(n: int) -> Iterator[int]:
+        try:
+            while True:
+                yield n
+        finally:
+            closed[n].set()
+
+    merged = side_by_side([endless(0), endless(1)], batch=4, depth=2)
+    assert len([next(merged) for _ in range(10)]) == 10
+    merged.close()
+    assert all(event.wait(5) for event in closed)

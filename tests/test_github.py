@@ -890,3 +890,57 @@ def test_a_contributor_with_few_earlier_pull_requests_is_a_newcomer(
     assert rules_of(again["gh:review:820"]) == rules_of(items["gh:review:820"])
     # the earlier-PR counts are about the past: kept, never asked again
     assert sum(1 for p, _ in github.log if p == "/search/issues") == len(asked) - 2
+
+
+def test_no_newcomer_search_without_work_in_the_period_nor_for_bots_and_no_drafts(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    reviewed = []
+    for number, author, kind, when in (
+        (30, "erin", "User", "2024-03-20"),  # her review came before the period
+        (31, "renovate[bot]", "Bot", "2024-05-11"),
+    ):
+        item = gh.search_issue_item(
+            "acme", "widgets", number, f"Change {number}", author, at("2024-03-01"),
+            author_association="CONTRIBUTOR", user_type=kind, updated_at=at("2024-05-12"),
+        )  # fmt: skip
+        reviewed.append(item)
+        github.pulls[f"acme/widgets/{number}"] = {}
+        github.timelines[f"acme/widgets/{number}"] = [
+            gh.timeline_review(
+                900 + number, LOGIN, "COMMENTED", at(when),
+                pr_url=f"{gh.API}/repos/acme/widgets/pulls/{number}",
+            ),
+            gh.timeline_line_commented(
+                [
+                    gh.review_comment(
+                        9900 + number, LOGIN, "x.py", at("2024-05-11"), "Still drafting",
+                        review_id=999, number=number,  # a pending review: not submitted
+                    )
+                ]
+            ),
+        ]  # fmt: skip
+    github.search(f"type:pr reviewed-by:{LOGIN}", reviewed)
+    items = by_id(run_report(miner, tmp_path))
+    assert "gh:review:931" in items and "review-newcomer" not in rules_of(items["gh:review:931"])
+    assert "gh:review:930" not in items
+    assert not any(key.startswith("gh:review-comment:") for key in items)  # drafts
+    searches = [p for p, _ in github.log if p == "/search/issues"]
+    assert len(searches) == 5  # the five of the period, no newcomer count
+
+
+def test_a_bad_rule_pack_fails_before_any_request_to_github(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("name: bad\nrules:\n  - id: x\n    area: nowhere\n")
+    outside = tmp_path / "not-a-clone"
+    outside.mkdir()
+    result = miner(
+        "report", "--repo", "acme/widgets", "--author", LOGIN, "--period", "2024Q2",
+        "--rules", str(pack), "--store", str(tmp_path / "s.sqlite3"), cwd=outside,
+    )  # fmt: skip
+    assert result.code == 1, result.err
+    assert "names unknown area 'nowhere'" in result.err and "Traceback" not in result.err
+    assert github.log == []

@@ -96,8 +96,9 @@ class DocsCollector:
         self._texts = self._pool.submit(gitcmd.read_blobs, self.history.repo.root, missing)
 
     def collect(self) -> Iterator[Evidence]:
+        commits = self.history.commits()  # reads them now if need be, which starts us
         if self._texts is None:
-            self._start(self.history.commits())
+            self._start(commits)
         assert self._docs is not None and self._texts is not None
         texts = self._texts.result()
         self._pool.shutdown()

@@ -32,14 +32,13 @@ from miner import gitcmd
 from miner.collectors.gitlog import TRAILER_SEP, Commit, authored_rows, rows_for
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
-from miner.store import CommitRow, Selection, Store
+from miner.store import CommitBatches, CommitRow, Selection, Store
 
 # How far before the period the walk starts: room for commits whose committer
 # date precedes their author date (clock skew, imported history).
 SINCE_SLACK = timedelta(days=30)
 _SEP = "\x1f"
 AUTHOR, CO_AUTHOR = "author", "co-author"
-MAX_WINDOWS = gitcmd.MAX_PROCESSES
 
 
 class GitHistory:
@@ -100,7 +99,7 @@ class GitHistory:
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
-            fresh = _Batches(self._rows_store)
+            fresh = CommitBatches(self._rows_store)
             yield from self._rows(previous.rows, fresh)
             fresh.flush()
             return
@@ -108,7 +107,7 @@ class GitHistory:
         revs = ["--all"] if self.all_branches else ["HEAD"]
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
             kept, revs = previous.rows, [head, f"^{previous.head}"]
-        fresh = _Batches(self._rows_store)
+        fresh = CommitBatches(self._rows_store)
         if self._diff_while_walking():
             walked = yield from self._walk_diffing(revs, fresh)
             yield from self._rows(kept, fresh)
@@ -121,44 +120,64 @@ class GitHistory:
         fresh.flush()
 
     def _walk_diffing(
-        self, revs: list[str], fresh: _Batches
+        self, revs: list[str], fresh: CommitBatches
     ) -> Generator[tuple[Commit, str], None, list[tuple[str, ...]]]:
         """Yield the subject's commits among ``revs`` as the author walk diffs them,
-        then the co-authored ones, read meanwhile; return their selection rows."""
+        then those read meanwhile on the side: authored ones committed well after the
+        period (rebased), found without diffs and diffed alone, and co-authored ones.
+        Return their selection rows."""
         walked: list[tuple[str, ...]] = []
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        upto = self._diff_upto()
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
             co_authored = pool.submit(self._co_authored_read, revs)
+            late = pool.submit(self._late_read, revs, upto) if upto is not None else None
             for email, name, row in authored_rows(
-                self.repo.root, revs, self._author_filters(), self._windows()
+                self.repo.root, revs, self._author_filters(), self._windows(upto)
             ):
                 if utc(row.author_time) in self.period and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
                     fresh.add(row)
                     yield Commit.from_row(row, name, email), AUTHOR
             mine = {sel[0] for sel in walked}
-            for sel, row in co_authored.result():
+            for sel, row in [*(late.result() if late else []), *co_authored.result()]:
                 if sel[0] not in mine:
+                    mine.add(sel[0])
                     walked.append(sel)
                     fresh.add(row)
-                    yield Commit.from_row(row, *sel[2:]), CO_AUTHOR
+                    yield Commit.from_row(row, *sel[2:]), sel[1]
+        finally:  # on an error or an abandoned walk, do not wait for the side walks
+            pool.shutdown(wait=False, cancel_futures=True)
         return walked
 
     def _walk(self, revs: list[str]) -> list[tuple[str, ...]]:
         """Selection rows of the subject's commits among ``revs``, read without diffs."""
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
             co_authored = pool.submit(self._co_authored, revs)
-            walked = self._authored(revs)
+            walked = self._authored(revs, self._since)
             mine = {sel[0] for sel in walked}
             return walked + [sel for sel in co_authored.result() if sel[0] not in mine]
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _co_authored_read(self, revs: list[str]) -> list[tuple[tuple[str, ...], CommitRow]]:
         """Co-authored commits with their diffs, read while the author walk runs."""
-        selected = self._co_authored(revs)
+        return self._with_rows(self._co_authored(revs))
+
+    def _late_read(self, revs: list[str], upto: int) -> list[tuple[tuple[str, ...], CommitRow]]:
+        """The subject's commits committed after ``upto`` but authored in the period
+        (rebased or merged late), found without diffs, then diffed."""
+        return self._with_rows(self._authored(revs, self._since_option(upto + 1)))
+
+    def _with_rows(
+        self, selected: list[tuple[str, ...]]
+    ) -> list[tuple[tuple[str, ...], CommitRow]]:
         rows = {row.sha: row for row in rows_for(self.repo.root, [sel[0] for sel in selected])}
         return [(sel, rows[sel[0]]) for sel in selected]
 
     def _rows(
-        self, rows: Iterable[tuple[str, ...]], fresh: _Batches
+        self, rows: Iterable[tuple[str, ...]], fresh: CommitBatches
     ) -> Iterator[tuple[Commit, str]]:
         """Commits for selection rows: stored ones from the store, the rest diffed in
         one ``--stdin`` pass and added to ``fresh``."""
@@ -230,65 +249,66 @@ class GitHistory:
         option = "--since-as-filter" if gitcmd.version() >= (2, 38) else "--since"
         return f"{option}=@{seconds}"
 
-    def _windows(self) -> list[list[str]]:
-        """Committer-date filters that split the walked history into one window per
-        core (at most ``MAX_WINDOWS``), for the author walk's diffing git processes.
+    def _diff_upto(self) -> int | None:
+        """The committer date the diffing walk stops at, when the period ended more
+        than ``SINCE_SLACK`` ago: the subject's later work is not diffed, and what was
+        authored in the period but committed later is found by a walk without diffs.
+        None (diff to the end) for a recent period, or on git before 2.38, whose
+        ``--since`` stops the walk early and could lose commits between the two."""
+        upto = self.period.end + SINCE_SLACK
+        if upto >= datetime.now(UTC) or gitcmd.version() < (2, 38):
+            return None
+        return int(upto.timestamp())
 
-        The windows are equal spans of time from the walk's start to the period's end
-        (or now); everything later falls in the last one. Each process still walks
-        the whole history, which costs little next to the diffs it then shares."""
+    def _windows(self, upto: int | None) -> list[list[str]]:
+        """Committer-date filters that split the walked history into one window per
+        core (at most ``gitcmd.MAX_PROCESSES``), for the author walk's diffing git
+        processes: equal spans of time from the walk's start to ``upto`` (or now).
+
+        Each process still walks the whole history, which costs little next to the
+        diffs it then shares. On git before 2.38 there is one window: plain ``--since``
+        stops the walk at the first older commit, and a later window would lose the
+        ancestors of a commit with a skewed date."""
         start = self._earliest
-        end = int(min(self.period.end, datetime.now(UTC)).timestamp())
-        parts = min(MAX_WINDOWS, gitcmd.usable_cores())
-        if parts < 2 or end - start < parts:
-            return [[self._since]]
+        end = upto if upto is not None else int(datetime.now(UTC).timestamp())
+        until = [f"--until=@{upto}"] if upto is not None else []
+        parts = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
+        if parts < 2 or end - start < parts or gitcmd.version() < (2, 38):
+            return [[self._since, *until]]
         bounds = [start + (end - start) * i // parts for i in range(parts)]
         windows = [
             [self._since_option(low), f"--until=@{high - 1}"]
             for low, high in itertools.pairwise(bounds)
         ]
-        return [*windows, [self._since_option(bounds[-1])]]
+        return [*windows, [self._since_option(bounds[-1]), *until]]
 
     def _author_filters(self) -> list[str]:
         return ["-F", "-i", *(f"--author={p}" for p in self.matcher.git_author_patterns())]
 
-    def _authored(self, revs: list[str]) -> list[tuple[str, ...]]:
-        """(sha, role, name, email) of the subject's own commits among ``revs``; no diffs."""
+    def _log(self, revs: list[str], *options: str) -> list[str]:
+        """Lines of a diff-free ``git log`` over the non-merge commits among ``revs``,
+        identities resolved through the mailmap."""
         out = gitcmd.run(
-            self.repo.root,
-            "log",
-            "--no-merges",
-            "--use-mailmap",
-            *self._author_filters(),
-            self._since,
-            "--format=%H%x1f%at%x1f%aE%x1f%aN",
-            *revs,
-            "--",
+            self.repo.root, "log", "--no-merges", "--use-mailmap", *options, *revs, "--"
         )
+        return gitcmd.lines(out)
+
+    def _authored(self, revs: list[str], since: str) -> list[tuple[str, ...]]:
+        """(sha, role, name, email) of the subject's own commits among ``revs`` committed
+        since ``since``; no diffs."""
         rows: list[tuple[str, ...]] = []
-        for line in gitcmd.lines(out):
+        lines = self._log(revs, *self._author_filters(), since, "--format=%H%x1f%at%x1f%aE%x1f%aN")
+        for line in lines:
             sha, at, email, name = line.split(_SEP, 3)  # a name may hold any byte: last
             if utc(int(at)) in self.period and self.matcher(name, email):
                 rows.append((sha, AUTHOR, name, email))
         return rows
 
     def _co_authored(self, revs: list[str]) -> list[tuple[str, ...]]:
-        out = gitcmd.run(
-            self.repo.root,
-            "log",
-            "--no-merges",
-            "--use-mailmap",
-            "-F",
-            "-i",
-            "--grep=co-authored-by:",
-            self._since,
-            "--format=%H%x1f%at%x1f%aE%x1f"
-            "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)%x1f%aN",
-            *revs,
-            "--",
-        )
+        trailer_values = "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)"
+        fmt = f"--format=%H%x1f%at%x1f%aE%x1f{trailer_values}%x1f%aN"
         candidates = []
-        for line in gitcmd.lines(out):
+        for line in self._log(revs, "-F", "-i", "--grep=co-authored-by:", self._since, fmt):
             sha, at, email, trailers, name = line.split(_SEP, 4)
             if utc(int(at)) in self.period:
                 values = [t.strip() for t in trailers.split(TRAILER_SEP) if t.strip()]
@@ -334,28 +354,6 @@ def _digest_of(path: str) -> str:
         return ""
 
 
-class _Batches:
-    """Commits read from git, stored a batch at a time while git reads the next:
-    rows are keyed by SHA, so a batch stored by a run that is then killed is
-    simply there for the next run."""
-
-    SIZE = 2000
-
-    def __init__(self, store: Store | None) -> None:
-        self.store = store
-        self.rows: list[CommitRow] = []
-
-    def add(self, row: CommitRow) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.store and self.rows:
-            self.store.add_commits(self.rows)
-        self.rows = []
-
-
 def _chain(
     stored: Iterable[CommitRow], fresh: Iterable[CommitRow]
 ) -> Iterator[tuple[CommitRow, bool]]:
@@ -377,7 +375,8 @@ class GitCollector:
         self._lightweight_tags = 0
 
     def collect(self) -> Iterator[Evidence]:
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
             tags = pool.submit(self._tag_rows)  # read on the side while git walks
             later = []
             for commit, role in self.history.stream():
@@ -393,6 +392,8 @@ class GitCollector:
             for tag in self._tags(tags.result()):
                 self._items += 1
                 yield tag
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _commit_evidence(self, c: Commit, role: str, co_authors: tuple[str, ...]) -> Evidence:
         if role == AUTHOR:

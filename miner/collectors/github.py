@@ -250,25 +250,32 @@ class GitHubCollector:
         mine = {login.lower() for login in self.logins}
         for item in found.values():
             repo = _repo(item)
-            newcomer = self._newcomer(repo, item)
             timeline = self._timeline(repo, item["number"])
-            comments = [
+            reviews = sorted(
+                (e for e in timeline if _is_review(e) and _login(e.get("user")) in mine),
+                key=lambda e: str(e["submitted_at"]),
+            )
+            submitted = {review["id"] for review in reviews}
+            comments = [  # a pending review's comments are its author's draft
                 c
                 for event in timeline
                 if event.get("event") == "line-commented"
                 for c in event.get("comments", [])
                 if _login(c.get("user")) in mine
+                and c.get("pull_request_review_id") in (*submitted, None)
             ]
+            if not any(parse_time(str(e["submitted_at"])) in self.period for e in reviews) and (
+                not any(parse_time(str(c["created_at"])) in self.period for c in comments)
+            ):
+                continue  # nothing of the subject's in the period: ask nothing more
+            newcomer = self._newcomer(repo, item)
             per_review = Counter(c.get("pull_request_review_id") for c in comments)
-            reviews = sorted(
-                (e for e in timeline if _is_review(e) and _login(e.get("user")) in mine),
-                key=lambda e: str(e["submitted_at"]),
-            )
             reviewed: set[str] = set()
             for review in reviews:
-                reviewed.add(str(review.get("commit_id")))
-                submitted = parse_time(review["submitted_at"])
-                if submitted not in self.period:
+                if review.get("commit_id"):
+                    reviewed.add(str(review["commit_id"]))
+                when = parse_time(review["submitted_at"])
+                if when not in self.period:
                     continue
                 state = str(review.get("state", "")).upper()
                 count = per_review[review["id"]]
@@ -279,7 +286,7 @@ class GitHubCollector:
                     source="github",
                     repo=repo,
                     title=f"Review of {item['title']}" + (f" ({detail})" if detail else ""),
-                    date=submitted,
+                    date=when,
                     url=review.get("html_url") or item["html_url"],
                     message=review.get("body") or "",
                     labels=_labels(item),
@@ -288,7 +295,7 @@ class GitHubCollector:
                     newcomer_author=newcomer,
                     matched_as=_login(review.get("user")),
                     comments=count,
-                    review_rounds=len(reviewed),
+                    review_rounds=max(1, len(reviewed)),
                 )
             for comment in comments:
                 created = parse_time(comment["created_at"])
@@ -317,11 +324,14 @@ class GitHubCollector:
         earlier pull requests there. That count is one search, asked once ever (the
         past does not change) and kept in the store."""
         association = item.get("author_association")
+        user = item.get("user") or {}
+        if user.get("type") == "Bot":
+            return False
         if association in NEWCOMER:
             return True
-        if association != "CONTRIBUTOR":
+        author = _login(user)
+        if association != "CONTRIBUTOR" or not author:
             return False
-        author = _login(item.get("user"))
         day = str(item["created_at"])[:10]
         query = f"repo:{repo} type:pr author:{author} created:<{day}"
         found = self.client.get("/search/issues", {"q": query, "per_page": 1}, settled=True)
@@ -395,9 +405,11 @@ def _rounds(timeline: list[dict[str, Any]], author: str) -> int:
     """Review rounds of a pull request: the distinct commits others reviewed."""
     return len(
         {
-            str(e.get("commit_id"))
+            str(e["commit_id"])
             for e in timeline
-            if _is_review(e) and _login(e.get("user")) not in ("", author.lower())
+            if _is_review(e)
+            and e.get("commit_id")
+            and _login(e.get("user")) not in ("", author.lower())
         }
     )
 

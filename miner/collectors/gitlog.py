@@ -174,36 +174,58 @@ def authored_rows(
 _DONE = object()
 
 
-def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256) -> Iterator[T]:
+def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256, depth: int = 64) -> Iterator[T]:
     """The items of ``sources``, each drained by its own thread, as they arrive.
 
-    The threads hand over lists of ``batch`` items; an error in one is raised here."""
-    found: queue.SimpleQueue[list[T] | BaseException | object] = queue.SimpleQueue()
+    The threads hand over lists of ``batch`` items through a queue of ``depth`` lists,
+    so a slow reader holds git back instead of buffering the history in memory. An
+    error in one source is raised here; when the reader stops (an error, or it has
+    what it wants), every thread stops too and closes its source, which ends its git
+    process."""
+    found: queue.Queue[list[T] | BaseException | object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand(value: list[T] | BaseException | object) -> bool:
+        while not stop.is_set():
+            try:
+                found.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def drain(source: Iterator[T]) -> None:
+        items: list[T] = []
         try:
-            items: list[T] = []
             for item in source:
                 items.append(item)
                 if len(items) == batch:
-                    found.put(items)
+                    if not hand(items):
+                        return
                     items = []
-            found.put(items)
+            hand(items)
         except BaseException as exc:  # handed to the reader, raised there
-            found.put(exc)
-        found.put(_DONE)
+            hand(exc)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+            hand(_DONE)
 
     for source in sources:
         threading.Thread(target=drain, args=(source,), daemon=True).start()
     running = len(sources)
-    while running:
-        got = found.get()
-        if got is _DONE:
-            running -= 1
-        elif isinstance(got, BaseException):
-            raise got
-        else:
-            yield from cast(list[T], got)
+    try:
+        while running:
+            got = found.get()
+            if got is _DONE:
+                running -= 1
+            elif isinstance(got, BaseException):
+                raise got
+            else:
+                yield from cast(list[T], got)
+    finally:
+        stop.set()
 
 
 def rows_split(
