@@ -127,13 +127,13 @@ class GitHistory:
         period (rebased), found without diffs and diffed alone, and co-authored ones.
         Return their selection rows."""
         walked: list[tuple[str, ...]] = []
-        upto = self._diff_upto()
+        upto, last = self._diff_upto()
         pool = ThreadPoolExecutor(max_workers=2)
         try:
             co_authored = pool.submit(self._co_authored_read, revs)
             late = pool.submit(self._late_read, revs, upto) if upto is not None else None
             for email, name, row in authored_rows(
-                self.repo.root, revs, self._author_filters(), self._windows(upto)
+                self.repo.root, revs, self._author_filters(), self._windows(upto, last)
             ):
                 if utc(row.author_time) in self.period and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
@@ -249,28 +249,36 @@ class GitHistory:
         option = "--since-as-filter" if gitcmd.version() >= (2, 38) else "--since"
         return f"{option}=@{seconds}"
 
-    def _diff_upto(self) -> int | None:
-        """The committer date the diffing walk stops at, when the period ended more
-        than ``SINCE_SLACK`` ago: the subject's later work is not diffed, and what was
-        authored in the period but committed later is found by a walk without diffs.
-        None (diff to the end) for a recent period, or on git before 2.38, whose
-        ``--since`` stops the walk early and could lose commits between the two."""
-        upto = self.period.end + SINCE_SLACK
-        if upto >= datetime.now(UTC) or gitcmd.version() < (2, 38):
-            return None
-        return int(upto.timestamp())
+    def _diff_upto(self) -> tuple[int | None, int]:
+        """(upto, last): ``upto`` is the committer date the diffing walk stops at, when
+        the period ended more than ``SINCE_SLACK`` ago and work was committed after
+        that: the subject's later work is not diffed, and what was authored in the
+        period but committed later is found by a walk without diffs. It is None (diff
+        to the end) for a recent period, when nothing was committed after it, with
+        ``--all-branches``, or on git before 2.38, whose ``--since`` stops the walk
+        early and could lose commits between the two. ``last``: where the diffing
+        windows end, so that they share the work evenly."""
+        upto = int((self.period.end + SINCE_SLACK).timestamp())
+        now = int(datetime.now(UTC).timestamp())
+        if self.all_branches or gitcmd.version() < (2, 38):
+            return None, min(upto, now)
+        head = gitcmd.run(self.repo.root, "log", "-1", "--format=%ct", "HEAD").strip()
+        last = int(head) if head.isdigit() else now
+        if upto >= now or last <= upto:  # nothing committed after: no diffs to save
+            return None, min(upto, now, max(last, self._earliest + 1))
+        return upto, upto
 
-    def _windows(self, upto: int | None) -> list[list[str]]:
+    def _windows(self, upto: int | None, last: int) -> list[list[str]]:
         """Committer-date filters that split the walked history into one window per
         core (at most ``gitcmd.MAX_PROCESSES``), for the author walk's diffing git
-        processes: equal spans of time from the walk's start to ``upto`` (or now).
+        processes: equal spans of time from the walk's start to ``last``; the last
+        window also takes everything after, up to ``upto`` when given.
 
         Each process still walks the whole history, which costs little next to the
         diffs it then shares. On git before 2.38 there is one window: plain ``--since``
         stops the walk at the first older commit, and a later window would lose the
         ancestors of a commit with a skewed date."""
-        start = self._earliest
-        end = upto if upto is not None else int(datetime.now(UTC).timestamp())
+        start, end = self._earliest, last
         until = [f"--until=@{upto}"] if upto is not None else []
         parts = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
         if parts < 2 or end - start < parts or gitcmd.version() < (2, 38):
