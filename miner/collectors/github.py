@@ -264,59 +264,70 @@ class GitHubCollector:
                 if _login(c.get("user")) in mine
                 and c.get("pull_request_review_id") in (*submitted, None)
             ]
-            if not any(parse_time(str(e["submitted_at"])) in self.period for e in reviews) and (
-                not any(parse_time(str(c["created_at"])) in self.period for c in comments)
-            ):
+            stamps = [e["submitted_at"] for e in reviews] + [c["created_at"] for c in comments]
+            if not any(parse_time(str(stamp)) in self.period for stamp in stamps):
                 continue  # nothing of the subject's in the period: ask nothing more
             newcomer = self._newcomer(repo, item)
-            per_review = Counter(c.get("pull_request_review_id") for c in comments)
-            reviewed: set[str] = set()
-            for review in reviews:
-                if review.get("commit_id"):
-                    reviewed.add(str(review["commit_id"]))
-                when = parse_time(review["submitted_at"])
-                if when not in self.period:
-                    continue
-                state = str(review.get("state", "")).upper()
-                count = per_review[review["id"]]
-                detail = _review_detail(state, count)
-                yield Evidence(
-                    id=f"gh:review:{review['id']}",
-                    kind="review",
-                    source="github",
-                    repo=repo,
-                    title=f"Review of {item['title']}" + (f" ({detail})" if detail else ""),
-                    date=when,
-                    url=review.get("html_url") or item["html_url"],
-                    message=review.get("body") or "",
-                    labels=_labels(item),
-                    role="reviewer",
-                    review_state=state,
-                    newcomer_author=newcomer,
-                    matched_as=_login(review.get("user")),
-                    comments=count,
-                    review_rounds=max(1, len(reviewed)),
-                )
-            for comment in comments:
-                created = parse_time(comment["created_at"])
-                if created not in self.period:
-                    continue
-                path = str(comment.get("path") or "")
-                yield Evidence(
-                    id=f"gh:review-comment:{comment['id']}",
-                    kind="review_comment",
-                    source="github",
-                    repo=repo,
-                    title=f"Comment on {path} in {item['title']}",
-                    date=created,
-                    url=comment.get("html_url") or item["html_url"],
-                    paths=(path,) if path else (),
-                    message=comment.get("body") or "",
-                    labels=_labels(item),
-                    role="reviewer",
-                    newcomer_author=newcomer,
-                    matched_as=_login(comment.get("user")),
-                )
+            yield from self._review_items(repo, item, reviews, comments, newcomer)
+
+    def _review_items(
+        self,
+        repo: str,
+        item: dict[str, Any],
+        reviews: list[dict[str, Any]],
+        comments: list[dict[str, Any]],
+        newcomer: bool,
+    ) -> Iterator[Evidence]:
+        """One pull request's reviews (in order) and line comments in the period."""
+        per_review = Counter(c.get("pull_request_review_id") for c in comments)
+        labels = _labels(item)
+        reviewed: set[str] = set()
+        for review in reviews:
+            if review.get("commit_id"):
+                reviewed.add(str(review["commit_id"]))
+            when = parse_time(review["submitted_at"])
+            if when not in self.period:
+                continue
+            state = str(review.get("state", "")).upper()
+            count = per_review[review["id"]]
+            detail = _review_detail(state, count)
+            yield Evidence(
+                id=f"gh:review:{review['id']}",
+                kind="review",
+                source="github",
+                repo=repo,
+                title=f"Review of {item['title']}" + (f" ({detail})" if detail else ""),
+                date=when,
+                url=review.get("html_url") or item["html_url"],
+                message=review.get("body") or "",
+                review_state=state,
+                newcomer_author=newcomer,
+                matched_as=_login(review.get("user")),
+                comments=count,
+                review_rounds=max(1, len(reviewed)),
+                labels=labels,
+                role="reviewer",
+            )
+        for comment in comments:
+            created = parse_time(comment["created_at"])
+            if created not in self.period:
+                continue
+            path = str(comment.get("path") or "")
+            yield Evidence(
+                id=f"gh:review-comment:{comment['id']}",
+                kind="review_comment",
+                source="github",
+                repo=repo,
+                title=f"Comment on {path} in {item['title']}",
+                date=created,
+                url=comment.get("html_url") or item["html_url"],
+                paths=(path,) if path else (),
+                message=comment.get("body") or "",
+                newcomer_author=newcomer,
+                matched_as=_login(comment.get("user")),
+                labels=labels,
+                role="reviewer",
+            )
 
     def _newcomer(self, repo: str, item: dict[str, Any]) -> bool:
         """Whether the pull request's author was new to the repository: GitHub says
