@@ -198,7 +198,7 @@ def _github_collector(
     )
     logins = tuple(dict.fromkeys(x for s in subjects for x in s.logins))
     if not logins or not config.authors:
-        logins = (str(client.get("/user").data["login"]),)
+        logins = ()  # the token's own user, asked when collection starts
     home = tuple(
         config.home_repos or config.repos or (r.name for r in repos if r.forge == "github")
     )
@@ -278,8 +278,9 @@ def collect_all_authors(
                 results.append(CollectResult(repo.name, 0, True))
                 continue
             exclude = [f"^{t}" for t in old.split()] if old else []
+            revs = gitcmd.every_branch() if all_branches else [ref]
             batches = CommitBatches(store)
-            for row in _history(repo.root, [ref, "--ignore-missing", *exclude]):
+            for row in _history(repo.root, [*revs, "--ignore-missing", *exclude]):
                 if batches.add(row):
                     progress(f"{repo.name}: {batches.stored} commits stored")
             batches.flush()
@@ -303,5 +304,4 @@ def _history(root: Path, revs: list[str]) -> Iterator[CommitRow]:
 def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
     if not all_branches:
         return repo.head or ""
-    refs = gitcmd.run(repo.root, "for-each-ref", "--format=%(objectname)")
-    return " ".join(sorted(set(refs.split())))
+    return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo.root)}))

@@ -74,8 +74,12 @@ def stream(
         _widen(proc.stdout.fileno())
         if stdin is not None:
             threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
-        while data := os.read(proc.stdout.fileno(), chunk):
-            yield data
+        try:
+            while data := os.read(proc.stdout.fileno(), chunk):
+                yield data
+        except GeneratorExit:  # the reader has what it wants: stop git now, not at its end
+            proc.kill()
+            raise
         err = proc.stderr.read().decode("utf-8", "replace").strip()
         if proc.wait() != 0:
             lines = err.splitlines()
@@ -110,9 +114,34 @@ def _raw(raw: bool) -> tuple[str, ...]:
     return ("--no-replace-objects",) if raw else ()
 
 
+def _replace_base() -> str:
+    return os.environ.get("GIT_REPLACE_REF_BASE", "refs/replace/").rstrip("/") + "/"
+
+
 def replace_refs(repo: Path) -> str:
     """The repository's ``git replace`` refs, one line each ('' when none)."""
-    return run(repo, "for-each-ref", "--format=%(objectname) %(refname)", "refs/replace/")
+    return run(repo, "for-each-ref", "--format=%(objectname) %(refname)", _replace_base())
+
+
+# Refs that are git's bookkeeping, not history: ``--all`` would walk a replacement, a
+# note or a stash entry as commits of their own.
+_NOT_HISTORY = ("refs/notes/", "refs/stash", "refs/original/")
+
+
+def every_branch() -> list[str]:
+    """Revisions for ``--all-branches``: every ref and HEAD, less the bookkeeping."""
+    skip = (_replace_base(), *_NOT_HISTORY)
+    return [*(f"--exclude={p}*" if p.endswith("/") else f"--exclude={p}" for p in skip), "--all"]
+
+
+def branch_tips(repo: Path) -> list[tuple[str, str]]:
+    """(object, ref) of what ``every_branch`` reads, HEAD first."""
+    skip = (_replace_base(), *_NOT_HISTORY)
+    out = run(repo, "for-each-ref", "--format=%(objectname) %(refname)")
+    tips = [line.partition(" ")[::2] for line in lines(out)]
+    head = run(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
+    found = [(sha, ref) for sha, ref in tips if not ref.startswith(skip)]
+    return ([(head, "HEAD")] if head else []) + found
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:

@@ -321,11 +321,11 @@ def test_work_after_a_past_period_is_not_diffed(
     inside = repo.commit("in the quarter", {"a.txt": "1\n"}, date="2024-05-01T00:00:00+00:00")
     later = repo.commit("a year on", {"b.txt": "2\n"}, date="2025-05-01T00:00:00+00:00")
     rebased = repo.commit(
-        "authored in the quarter, rebased a year on",
+        "authored in the quarter, rebased a year on\n\nCo-authored-by: Ada <ada@example.com>",
         {"c.txt": "3\n"},
         date="2024-06-01T00:00:00+00:00",
         committer_date="2025-06-01T00:00:00+00:00",
-    )
+    )  # found by the late walk and, through its trailer, by the co-author walk: once
     diffed: list[str] = []
     walk = git_module.authored_rows
 
@@ -335,8 +335,10 @@ def test_work_after_a_past_period_is_not_diffed(
             yield email, name, row
 
     monkeypatch.setattr(git_module, "authored_rows", recorded)
-    found = commits(collect(repo.path)[0])
-    assert set(found) == {inside, rebased}
+    items, source, _ = collect(repo.path)
+    found = commits(items)
+    assert set(found) == {inside, rebased} and source.items == 2
+    assert found[rebased].role == "author"
     assert later not in diffed and rebased not in diffed  # the rebased one: diffed alone
     assert found[rebased].stats.files == 1  # type: ignore[union-attr]
 
@@ -375,3 +377,98 @@ def test_a_reader_that_stops_stops_every_window() -> None:
     assert len([next(merged) for _ in range(10)]) == 10
     merged.close()
     assert all(event.wait(5) for event in closed)
+
+
+def test_all_branches_leaves_out_notes_stash_and_replacements(repo: Repo) -> None:
+    """``--all`` would also walk the commits behind notes, the stash and replacements;
+    every branch means every branch, each commit once."""
+    first = repo.commit("First", {"a.txt": "1\n"})
+    second = repo.commit("Second", {"b.txt": "2\n"}, date="2024-04-04T10:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "side")
+    side = repo.commit("On a side branch", {"s.txt": "s\n"}, date="2024-04-05T10:00:00+00:00")
+    repo.git("checkout", "-q", "-")
+    repo.git("checkout", "-q", "--detach", first)
+    stand_in = repo.commit(
+        "Stand-in", {"b.txt": "2\n", "c.txt": "3\n"}, date="2024-04-04T10:00:00+00:00"
+    )
+    repo.git("checkout", "-q", "-")
+    repo.git("replace", second, stand_in)
+    repo.git("notes", "add", "-m", "a note", first)
+    (repo.path / "a.txt").write_text("work in progress\n")
+    repo.git("stash", "-q")
+    items = [e for e in collect(repo.path, all_branches=True)[0] if e.kind == "commit"]
+    assert sorted(e.id.removeprefix("git:") for e in items) == sorted([first, second, side])
+    assert {e.title for e in items} == {"First", "Stand-in", "On a side branch"}
+
+
+def test_a_stream_given_up_stops_its_git_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+    import subprocess
+
+    from tests.conftest import fast_import
+
+    big = fast_import(tmp_path / "big", 3000)
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def spy(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        proc = real(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(proc)
+        return proc  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(gitcmd.subprocess, "Popen", spy)
+    chunks = gitcmd.stream(big.path, ["log", "-p", "--stat"], chunk=4096)
+    next(chunks)
+    chunks.close()
+    assert started[0].returncode == -signal.SIGKILL  # killed, not left to write on
+
+
+def test_an_error_does_not_wait_for_the_walks_on_the_side(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from miner.collectors import git as git_module
+
+    repo.commit("mine", {"a.txt": "1\n"})
+    released, finished = threading.Event(), threading.Event()
+
+    def slow(self: object, revs: list[str]) -> list[object]:
+        released.wait(10)
+        finished.set()
+        return []
+
+    monkeypatch.setattr(git_module.GitHistory, "_co_authored_read", slow)
+    git_repo = gitcmd.open_repo(repo.path)
+    subject = resolve_subject(git_repo.root, ("ada@example.com",))
+    history = GitHistory(git_repo, Matcher(subject), parse_period("2024Q2"))
+    with pytest.raises(RuntimeError, match="the reader failed"):
+        for _ in history.stream():
+            raise RuntimeError("the reader failed")
+    assert not finished.is_set()  # the error came at once, not after the co-author walk
+    released.set()
+
+
+def test_a_slow_reader_holds_the_windows_back() -> None:
+    """Rows wait in git's pipe, not in memory: a source runs at most the queue's depth
+    of batches ahead of its reader."""
+    import time
+    from collections.abc import Iterator
+
+    from miner.collectors.gitlog import side_by_side
+
+    produced = 0
+
+    def counting() -> Iterator[int]:
+        nonlocal produced
+        for n in range(100_000):
+            produced += 1
+            yield n
+
+    merged = side_by_side([counting(), iter(())], batch=10, depth=3)
+    assert next(merged) == 0
+    time.sleep(0.3)  # time enough to run far ahead, were it allowed to
+    assert produced <= (3 + 2) * 10 + 1
+    merged.close()

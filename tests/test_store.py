@@ -105,6 +105,22 @@ def test_git_replace_is_followed_and_never_served_stale_from_the_store(
     assert restored == report(miner, repo.path, tmp_path / "fresh.sqlite3")
 
 
+def test_a_collection_stores_commits_as_recorded_not_as_replaced(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    repo.commit("Keep", {"a.py": "1\n"}, date="2023-03-01T00:00:00+00:00")
+    original = repo.commit("Original", {"b.py": "2\n"}, date="2024-03-01T00:00:00+00:00")
+    repo.git("checkout", "-q", "--detach", "HEAD~1")
+    stand_in = repo.commit("Stand-in", {"c.py": "3\n", "d.py": "4\n"})
+    repo.git("checkout", "-q", "-")
+    repo.git("replace", original, stand_in)
+    assert miner("collect", str(repo.path), "--all-authors", "--store", str(store)).code == 0
+    repo.git("replace", "-d", original)
+    shown = report(miner, repo.path, store)["evidence"]
+    assert [(e["title"], e["stats"]["files"]) for e in shown] == [("Original", 1)]
+
+
 def test_a_mailmap_change_is_seen_on_the_next_run(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "store.sqlite3"
     repo.commit("Mine", {"a.py": "1\n"}, date="2024-02-01T00:00:00+00:00")

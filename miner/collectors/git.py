@@ -104,7 +104,7 @@ class GitHistory:
             fresh.flush()
             return
         kept: tuple[tuple[str, ...], ...] = ()
-        revs = ["--all"] if self.all_branches else ["HEAD"]
+        revs = gitcmd.every_branch() if self.all_branches else ["HEAD"]
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
             kept, revs = previous.rows, [head, f"^{previous.head}"]
         fresh = CommitBatches(self._rows_store)
@@ -202,8 +202,8 @@ class GitHistory:
     def _head(self) -> str:
         if not self.all_branches:
             return self.repo.head or ""
-        refs = gitcmd.run(self.repo.root, "for-each-ref", "--format=%(objectname) %(refname)")
-        return "refs:" + hashlib.sha256(f"{self.repo.head}\n{refs}".encode()).hexdigest()
+        tips = "\n".join(f"{sha} {ref}" for sha, ref in gitcmd.branch_tips(self.repo.root))
+        return "refs:" + hashlib.sha256(tips.encode()).hexdigest()
 
     def _key(self, replaced: str) -> str:
         """What the selection depends on besides the head: who, when, the mailmap and

@@ -71,6 +71,8 @@ class GitHubCollector:
 
     def collect(self) -> Iterator[Evidence]:
         try:
+            if not self.logins:  # no login given: the token's own user
+                self.logins = (str(self.client.get("/user").data["login"]),)
             found = self._search()
             yield from self._counted(self._pull_requests(found.authored_prs))
             yield from self._counted(self._issues(found.issues))
@@ -91,7 +93,7 @@ class GitHubCollector:
         spots.append("GitHub: releases only in the home repositories")
         return Source(
             kind="github",
-            location=f"{self.client.base_url} ({', '.join(self.logins)})",
+            location=f"{self.client.base_url} ({', '.join(self.logins) or 'the token user'})",
             items=self._items,
             blind_spots=tuple(spots),
             partial=self._partial,

@@ -198,6 +198,8 @@ def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256, depth: int = 
         items: list[T] = []
         try:
             for item in source:
+                if stop.is_set():
+                    return
                 items.append(item)
                 if len(items) == batch:
                     if not hand(items):
