@@ -91,6 +91,9 @@ def cli() -> None:
     """Evidence for a promotion case, from your trail in Git and GitHub."""
 
 
+_all_branches_option = click.option(
+    "--all-branches", is_flag=True, help="Every branch, tag and remote ref, not only HEAD."
+)
 _store_option = click.option(
     "--store",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -138,7 +141,7 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             multiple=True,
             help="OWNER/NAME of a team repository; repeatable.",
         ),
-        click.option("--all-branches", is_flag=True, help="Every ref, not only HEAD."),
+        _all_branches_option,
         click.option(
             "--github/--no-github",
             default=None,
@@ -219,7 +222,7 @@ def report(
 @click.option("--all-authors", is_flag=True, help="Every author's commits, all of history.")
 @click.option("--author", "authors", multiple=True, help="Email, name or GitHub login.")
 @click.option("--period", "period_text", default=None, help=f"One of {PERIOD_HELP}.")
-@click.option("--all-branches", is_flag=True, help="Every ref, not only HEAD.")
+@_all_branches_option
 @_store_option
 def collect(
     paths: tuple[Path, ...],
