@@ -304,4 +304,4 @@ def _history(root: Path, revs: list[str]) -> Iterator[CommitRow]:
 def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
     if not all_branches:
         return repo.head or ""
-    return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo.root)}))
+    return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo)}))

@@ -134,14 +134,13 @@ def every_branch() -> list[str]:
     return [*(f"--exclude={p}*" if p.endswith("/") else f"--exclude={p}" for p in skip), "--all"]
 
 
-def branch_tips(repo: Path) -> list[tuple[str, str]]:
+def branch_tips(repo: Repo) -> list[tuple[str, str]]:
     """(object, ref) of what ``every_branch`` reads, HEAD first."""
     skip = (_replace_base(), *_NOT_HISTORY)
-    out = run(repo, "for-each-ref", "--format=%(objectname) %(refname)")
+    out = run(repo.root, "for-each-ref", "--format=%(objectname) %(refname)")
     tips = [line.partition(" ")[::2] for line in lines(out)]
-    head = run(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
     found = [(sha, ref) for sha, ref in tips if not ref.startswith(skip)]
-    return ([(head, "HEAD")] if head else []) + found
+    return ([(repo.head, "HEAD")] if repo.head else []) + found
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:

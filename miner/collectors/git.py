@@ -202,7 +202,7 @@ class GitHistory:
     def _head(self) -> str:
         if not self.all_branches:
             return self.repo.head or ""
-        tips = "\n".join(f"{sha} {ref}" for sha, ref in gitcmd.branch_tips(self.repo.root))
+        tips = "\n".join(f"{sha} {ref}" for sha, ref in gitcmd.branch_tips(self.repo))
         return "refs:" + hashlib.sha256(tips.encode()).hexdigest()
 
     def _key(self, replaced: str) -> str:

@@ -83,6 +83,11 @@ class GitHubCollector:
             self._partial = True
             self._spots.append(f"partial: {exc.line()}")
 
+    @property
+    def _mine(self) -> set[str]:
+        """The subject's logins, lower-cased as ``_login`` gives them."""
+        return {login.lower() for login in self.logins}
+
     def _counted(self, items: Iterator[Evidence]) -> Iterator[Evidence]:
         for item in items:
             self._items += 1
@@ -249,7 +254,7 @@ class GitHubCollector:
 
     def _reviews(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
         """The subject's reviews and line comments, from each pull request's timeline."""
-        mine = {login.lower() for login in self.logins}
+        mine = self._mine
         for item in found.values():
             repo = _repo(item)
             timeline = self._timeline(repo, item["number"])
@@ -351,13 +356,13 @@ class GitHubCollector:
         return int(found.data.get("total_count", 0)) < NEWCOMER_PRIOR_PRS
 
     def _comments(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
-        mine = {login.lower() for login in self.logins}
+        mine = self._mine
         since = _stamp(self.period.start)
         for item in found.values():
             repo = _repo(item)
             path = f"/repos/{repo}/issues/{item['number']}/comments"
             for comment in self.client.paginate(path, {"since": since}):
-                who = (comment.get("user") or {}).get("login", "").lower()
+                who = _login(comment.get("user"))
                 created = parse_time(comment["created_at"])
                 if who not in mine or created not in self.period:
                     continue
@@ -377,10 +382,10 @@ class GitHubCollector:
 
     def _releases(self) -> Iterator[Evidence]:
         """Releases the subject published in the home repositories (one request each)."""
-        mine = {login.lower() for login in self.logins}
+        mine = self._mine
         for repo in self.home_repos:
             for release in self.client.paginate(f"/repos/{repo}/releases"):
-                who = (release.get("author") or {}).get("login", "").lower()
+                who = _login(release.get("author"))
                 published = release.get("published_at")
                 if who not in mine or not published or release.get("draft"):
                     continue
