@@ -17,11 +17,17 @@ from tests.conftest import Repo
 BOB = ("Bob Builder", "bob@example.com")
 
 
-def collect(path: Path, author: str = "ada@example.com", period: str = "2024Q2", **kw: bool):  # type: ignore[no-untyped-def]
+def history_of(
+    path: Path, author: str = "ada@example.com", period: str = "2024Q2", **kw: bool
+) -> GitHistory:
     repo = gitcmd.open_repo(path)
-    history = GitHistory(
+    return GitHistory(
         repo, Matcher(resolve_subject(repo.root, (author,))), parse_period(period), **kw
     )
+
+
+def collect(path: Path, author: str = "ada@example.com", period: str = "2024Q2", **kw: bool):  # type: ignore[no-untyped-def]
+    history = history_of(path, author, period, **kw)
     collector = GitCollector(history)
     items = list(collector.collect())
     return items, collector.source(), list(DocsCollector(history).collect())
@@ -441,9 +447,7 @@ def test_an_error_does_not_wait_for_the_walks_on_the_side(
         return []
 
     monkeypatch.setattr(git_module.GitHistory, "_co_authored_read", slow)
-    git_repo = gitcmd.open_repo(repo.path)
-    subject = resolve_subject(git_repo.root, ("ada@example.com",))
-    history = GitHistory(git_repo, Matcher(subject), parse_period("2024Q2"))
+    history = history_of(repo.path)
     with pytest.raises(RuntimeError, match="the reader failed"):
         for _ in history.stream():
             raise RuntimeError("the reader failed")

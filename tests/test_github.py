@@ -395,6 +395,13 @@ def run_report(miner, tmp_path: Path, *extra: str) -> dict[str, Any]:  # type: i
     return doc
 
 
+def spent_limit(reset: int, where: Callable[[str], bool]) -> Callable[[str], Reply | None]:
+    """A scripted answer: the primary rate limit spent until ``reset``, for the first
+    request whose path ``where`` picks."""
+    body = json.dumps(gh.error(403, "API rate limit exceeded for user ID 1."))
+    return lambda path: (403, gh.headers(remaining=0, reset=reset), body) if where(path) else None
+
+
 def by_id(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["id"]: e for e in doc["evidence"]}
 
@@ -642,17 +649,7 @@ def test_a_spent_rate_limit_far_from_reset_gives_a_partial_report(
 ) -> None:  # type: ignore[no-untyped-def]
     quarter(github)
     reset = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
-    github.script.append(
-        lambda path: (
-            (
-                403,
-                gh.headers(remaining=0, reset=reset),
-                json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
-            )
-            if path.startswith("/repos/")
-            else None
-        )
-    )
+    github.script.append(spent_limit(reset, lambda path: path.startswith("/repos/")))
     doc = run_report(miner, tmp_path)
     source = next(s for s in doc["sources"] if s["kind"] == "github")
     assert source["partial"] is True
@@ -679,17 +676,7 @@ def test_a_rate_limit_that_resets_soon_is_waited_for(
 ) -> None:  # type: ignore[no-untyped-def]
     quarter(github)
     reset = int((datetime.now(UTC) + timedelta(seconds=20)).timestamp())
-    github.script.append(
-        lambda path: (
-            (
-                403,
-                gh.headers(remaining=0, reset=reset),
-                json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
-            )
-            if path.startswith("/repos/")
-            else None
-        )
-    )
+    github.script.append(spent_limit(reset, lambda path: path.startswith("/repos/")))
     doc = run_report(miner, tmp_path)
     assert next(s for s in doc["sources"] if s["kind"] == "github")["partial"] is False
     assert any(15 <= s <= 25 for s in github.sleeps)  # type: ignore[attr-defined]
@@ -701,15 +688,7 @@ def test_an_interrupted_collection_resumes_without_losing_what_it_had(
     quarter(github)
     reset = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
     github.script.append(
-        lambda path: (
-            (
-                403,
-                gh.headers(remaining=0, reset=reset),
-                json.dumps(gh.error(403, "API rate limit exceeded for user ID 1.")),
-            )
-            if path == "/repos/acme/widgets/issues/8/timeline"
-            else None
-        )
+        spent_limit(reset, lambda path: path == "/repos/acme/widgets/issues/8/timeline")
     )
     partial = run_report(miner, tmp_path)
     assert next(s for s in partial["sources"] if s["kind"] == "github")["partial"]

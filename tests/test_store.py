@@ -66,6 +66,16 @@ def test_a_rewritten_history_drops_the_unreachable_commits(
     assert warm == report(miner, repo.path, tmp_path / "fresh.sqlite3")
 
 
+def replace(
+    repo: Repo, original: str, title: str, files: dict[str, str | bytes | None], **kw: object
+) -> None:
+    """``git replace`` ``original`` with a new commit on the same parent."""
+    repo.git("checkout", "-q", "--detach", f"{original}~1")
+    stand_in = repo.commit(title, files, date="2024-03-01T00:00:00+00:00", **kw)  # type: ignore[arg-type]
+    repo.git("checkout", "-q", "-")
+    repo.git("replace", original, stand_in)
+
+
 @pytest.mark.parametrize("collect_first", [False, True])
 def test_git_replace_is_followed_and_never_served_stale_from_the_store(
     repo: Repo, miner, tmp_path: Path, collect_first: bool
@@ -78,20 +88,10 @@ def test_git_replace_is_followed_and_never_served_stale_from_the_store(
     edited = repo.commit("Original", {"b.py": "2\n"}, date="2024-03-01T00:00:00+00:00")
     moved = repo.commit("Mine, then Bob's", {"d.py": "5\n"}, date="2024-03-02T00:00:00+00:00")
 
-    def replacement(of: str, title: str, files: dict[str, str | bytes | None], **kw: object) -> str:
-        repo.git("checkout", "-q", "--detach", f"{of}~1")
-        sha = repo.commit(title, files, date="2024-03-01T00:00:00+00:00", **kw)  # type: ignore[arg-type]
-        repo.git("checkout", "-q", "-")
-        return sha
-
     first = report(miner, repo.path, store)
     assert len(first["evidence"]) == 3  # stored before any replace
-    repo.git("replace", edited, replacement(edited, "Replacement", {"b.py": "2\n", "c.py": "3\n"}))
-    repo.git(
-        "replace",
-        moved,
-        replacement(moved, "Bob's", {"d.py": "5\n"}, author=("Bob", "bob@example.com")),
-    )
+    replace(repo, edited, "Replacement", {"b.py": "2\n", "c.py": "3\n"})
+    replace(repo, moved, "Bob's", {"d.py": "5\n"}, author=("Bob", "bob@example.com"))
     if collect_first:
         assert miner("collect", str(repo.path), "--all-authors", "--store", str(store)).code == 0
     replaced = report(miner, repo.path, store)
@@ -111,10 +111,7 @@ def test_a_collection_stores_commits_as_recorded_not_as_replaced(
     store = tmp_path / "store.sqlite3"
     repo.commit("Keep", {"a.py": "1\n"}, date="2023-03-01T00:00:00+00:00")
     original = repo.commit("Original", {"b.py": "2\n"}, date="2024-03-01T00:00:00+00:00")
-    repo.git("checkout", "-q", "--detach", "HEAD~1")
-    stand_in = repo.commit("Stand-in", {"c.py": "3\n", "d.py": "4\n"})
-    repo.git("checkout", "-q", "-")
-    repo.git("replace", original, stand_in)
+    replace(repo, original, "Stand-in", {"c.py": "3\n", "d.py": "4\n"})
     assert miner("collect", str(repo.path), "--all-authors", "--store", str(store)).code == 0
     repo.git("replace", "-d", original)
     shown = report(miner, repo.path, store)["evidence"]
