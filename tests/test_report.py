@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
 import pytest
+from markdown_it import MarkdownIt
 
 from miner import api
-from miner.model import Report
+from miner.errors import UsageError
+from miner.model import Evidence, Mapped, Mapping, Report
 from miner.periods import parse_period
-from miner.report import json_schema, render
+from miner.report import FORMATS, json_schema, render
 from tests.conftest import Repo
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -118,3 +122,179 @@ def test_the_schema_rejects_a_document_missing_areas() -> None:
     del doc["areas"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, json_schema())
+
+
+def test_an_unknown_format_is_a_usage_error_not_html(repo: Repo, tmp_path: Path) -> None:
+    report = build(story(repo), tmp_path)
+    with pytest.raises(UsageError, match="unknown format 'pdf'"):
+        render(report, "pdf")
+    assert FORMATS == ("md", "html", "json")
+
+
+def test_without_a_forge_each_item_shows_its_short_sha_and_the_folder_name(
+    repo: Repo, tmp_path: Path
+) -> None:
+    sha = repo.commit("Add retry tests", {"tests/test_a.py": "def test_a():\n    pass\n"})
+    notes = tmp_path / "private" / "my-notes.yaml"
+    notes.parent.mkdir()
+    notes.write_text("notes:\n  - date: 2024-04-05\n    text: Mentored Bob\n    area: mentoring\n")
+    config = api.Config(
+        period=parse_period("2024Q2"),
+        paths=(repo.path,),
+        authors=("ada@example.com",),
+        notes=notes,
+        now=NOW,
+    )
+    report = api.build_report(config)
+    for fmt in FORMATS:
+        text = render(report, fmt)
+        assert str(repo.path) not in text and str(tmp_path) not in text, fmt
+        assert "private" not in text, fmt
+    md = render(report, "md")
+    assert f"Add retry tests (`commit {sha[:10]}`)" in md
+    assert "- **Repositories:** repo\n" in md
+    assert f"<code>commit {sha[:10]}</code>" in render(report, "html")
+    assert json.loads(render(report, "json"))["evidence"][0]["repo"] == "repo"
+
+
+def test_markdown_escapes_only_what_would_break(repo: Repo, tmp_path: Path) -> None:
+    repo.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
+    repo.commit("Pin typing_extensions for 3.8 (#3505) in `setup.cfg`", {"setup.cfg": "x\n"})
+    md = render(build(repo, tmp_path), "md")
+    assert "[Pin typing_extensions for 3.8 (#3505) in `setup.cfg`][1]" in md
+    assert "Rule pack:" not in md and "(tests-added)" not in md and "docs: 0" not in md
+    assert "| |" not in md and "|  |" not in md
+    html = MarkdownIt("commonmark").render(md)
+    assert "Pin typing_extensions for 3.8 (#3505) in <code>setup.cfg</code></a>" in html
+
+
+HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) *b* \x1b[31mred\x9b2J"
+
+
+def hostile_report(repo: Repo, tmp_path: Path) -> Report:
+    """Everything a report shows, written by an attacker: commit subjects, design doc
+    file names, a hand-edited note's link, and a rule pack's area title and hint."""
+    repo.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
+    repo.commit(f"Tests {HOSTILE}", {"tests/test_x.py": "def test_x():\n    pass\n"})
+    repo.commit(
+        "Design docs",
+        {
+            "docs/design/a) <img src=x onerror=alert(1)> .md": "x\n" * 25,
+            "docs/design/My Design.md": "x\n" * 25,
+        },
+        date="2024-04-04T10:00:00+00:00",
+    )
+    report = build(repo, tmp_path)
+    first, gap = report.areas[0], next(a for a in report.areas if a.gap)
+    notes = [
+        Mapped(
+            Evidence(
+                id=f"note:{n}",
+                kind="note",
+                source="notes",
+                repo="notes",
+                title=f"Note {n} {HOSTILE}",
+                date=NOW.replace(month=5),
+                url=link,
+            ),
+            (Mapping(first.area.id, "note-area", f"your note {HOSTILE}"),),
+        )
+        for n, link in enumerate(
+            [
+                " JaVaScRiPt:alert(1)",
+                "data:text/html,<script>x</script>",
+                "\thttps://example.com/ok",
+            ]
+        )
+    ]
+    area = replace(first.area, title=f"# Area {HOSTILE} |")
+    hint = replace(gap.area, title=f"- {HOSTILE}", hint=f"> hint {HOSTILE}")
+    return replace(
+        report,
+        evidence=(*report.evidence, *notes),
+        areas=tuple(
+            replace(a, area=area, items=(*a.items, *notes))
+            if a is first
+            else replace(a, area=hint)
+            if a is gap
+            else a
+            for a in report.areas
+        ),
+        warnings=(f"warning {HOSTILE}",),
+    )
+
+
+def test_hostile_markdown_renders_no_html_no_foreign_link_and_no_control(
+    repo: Repo, tmp_path: Path
+) -> None:
+    md = render(hostile_report(repo, tmp_path), "md")
+    assert not set(md) & {"\x1b", "\x9b", "\r"}
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    inline = [t for block in tokens for t in (block.children or [])]
+    assert not [t for t in [*tokens, *inline] if t.type in ("html_block", "html_inline")]
+    hrefs = [str(t.attrs["href"]) for t in inline if t.type == "link_open"]
+    assert hrefs and all(h.startswith("https://") for h in hrefs)
+    assert "https://example.com/ok" in hrefs  # a tab before it is trimmed, not fatal
+    assert any(h.endswith("/docs/design/My%20Design.md") for h in hrefs)
+    assert any("a%29%20%3Cimg%20src=x%20onerror=alert%281%29%3E%20.md" in h for h in hrefs)
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    assert "<img" not in html and "<em>" not in html and html.count("<h1>") == 1
+    assert "&lt;img src=x onerror=alert(1)&gt; [click](javascript:alert(1)) *b*" in html
+    assert "<code>JaVaScRiPt:alert(1)</code>" in html  # shown, never clickable
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_hostile_html_is_escaped_and_links_only_http(repo: Repo, tmp_path: Path) -> None:
+    html = render(hostile_report(repo, tmp_path), "html")
+    assert not set(html) & {"\x1b", "\x9b", "\r"}
+    parser = Tags()
+    parser.feed(html)
+    assert not [t for t, _ in parser.tags if t in ("img", "iframe", "object")]
+    assert [t for t, _ in parser.tags].count("script") == 1  # ours: it opens lists to print
+    assert not [a for _, attrs in parser.tags for a in attrs if a.startswith("on")]
+    hrefs = [str(a["href"]) for t, a in parser.tags if t == "a"]
+    assert all(h.startswith(("https://", "#")) for h in hrefs)
+    assert "https://example.com/ok" in hrefs
+    assert "(link not shown: <code>JaVaScRiPt:alert(1)</code>)" in html
+
+
+def test_json_keeps_the_text_but_escapes_terminal_controls(repo: Repo, tmp_path: Path) -> None:
+    text = render(hostile_report(repo, tmp_path), "json")
+    assert not set(text) & {"\x1b", "\x9b"}
+    doc = json.loads(text)
+    assert doc["evidence"][0]["title"] == f"Tests {HOSTILE}"
+    assert doc["warnings"] == [f"warning {HOSTILE}"]
+    jsonschema.validate(doc, json_schema())
+
+
+def test_warnings_come_first_in_every_format(repo: Repo, tmp_path: Path) -> None:
+    report = replace(build(story(repo), tmp_path), warnings=("nothing found for nobody@x",))
+    md = render(report, "md")
+    assert md.index("> **Warning:** nothing found for nobody@x") < md.index("- **Who:**")
+    html = render(report, "html")
+    assert html.index('role="alert"><strong>Warning:</strong> nothing found') < html.index("Who:")
+
+
+def test_long_titles_are_cut_and_markdown_lines_fit_a_terminal(repo: Repo, tmp_path: Path) -> None:
+    repo.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
+    repo.commit("Tests " + "word " * 20_000, {"tests/test_x.py": "x\n"})
+    md = render(build(repo, tmp_path), "md")
+    long = [line for line in md.splitlines() if len(line) > 125 and not line.startswith("[")]
+    assert not long
+    assert "\u2026][1]" in md
+
+
+def test_a_printed_html_report_opens_every_collapsed_list(repo: Repo, tmp_path: Path) -> None:
+    html = render(build(story(repo), tmp_path), "html")
+    print_css = html[html.index("@media print") :]
+    assert "details::details-content { content-visibility: visible" in print_css
+    assert 'addEventListener("beforeprint"' in html
+    assert 'a[href^="http"]::after' in print_css

@@ -131,4 +131,5 @@ class NotesCollector:
                 "no notes file: career conversations, interviews and mentoring outside code "
                 "cannot be seen; add them with `miner note add`",
             )
-        return Source(kind="notes", location=str(self.path), items=self._items, blind_spots=spots)
+        # The file name only: its folder is the user's home, which a report never shows.
+        return Source(kind="notes", location=self.path.name, items=self._items, blind_spots=spots)
