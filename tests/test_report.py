@@ -7,8 +7,10 @@ After an intended change to the output, update them with one command:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -25,7 +27,8 @@ from miner.periods import parse_period
 from miner.report import FORMATS, json_schema, render
 from tests.conftest import Repo
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "data" / "golden"
 NOW = datetime(2024, 7, 2, 9, 0, tzinfo=UTC)
 
 
@@ -298,3 +301,19 @@ def test_a_printed_html_report_opens_every_collapsed_list(repo: Repo, tmp_path: 
     assert "details::details-content { content-visibility: visible" in print_css
     assert 'addEventListener("beforeprint"' in html
     assert 'a[href^="http"]::after' in print_css
+
+
+def test_the_example_reports_are_up_to_date() -> None:
+    """reports/ shows what the current code makes; regenerate it after a change."""
+    spec = importlib.util.spec_from_file_location("regenerate", ROOT / "reports" / "regenerate.py")
+    assert spec is not None and spec.loader is not None
+    examples = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(examples)
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "cat-file", "-e", f"{examples.PIN}^{{commit}}"], check=False
+    )
+    if found.returncode != 0:
+        pytest.skip("this clone lacks the history the examples show (a shallow clone?)")
+    files = examples.generate()
+    assert set(files) >= {"quarterly-report.md", "quarterly-report.html", "quarterly-report.json"}
+    assert not examples.stale(files), "run: .venv/bin/python reports/regenerate.py"

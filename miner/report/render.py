@@ -251,14 +251,15 @@ def wrap_markdown(text: str, width: int = WIDTH) -> str:
 def _fold(line: str, width: int, indent: str) -> list[str]:
     """``line`` broken greedily; inside the text of a link we made (a user's bracket
     is escaped, so a word that starts with ``[`` opens one of ours) only when the
-    title alone is too long."""
+    title alone is too long; never inside a code span."""
     words = line.split(" ")
     lines: list[str] = []
     current = words[0]
     in_link = current.startswith("[") and "](" not in current and "][" not in current
+    in_code = current.count("`") % 2 == 1
     for word in words[1:]:
         long = len(current) + 1 + len(word) > width + (20 if in_link else 0)
-        breakable = word[:1].isalpha() or word.startswith(("[", "("))
+        breakable = not in_code and (word[:1].isalpha() or word.startswith(("[", "(")))
         if breakable and long and current.strip() != ">":
             lines.append(current)
             current = indent + word
@@ -268,6 +269,7 @@ def _fold(line: str, width: int, indent: str) -> list[str]:
             in_link = True
         if "](" in word or "][" in word:
             in_link = False
+        in_code ^= word.count("`") % 2 == 1
     return [*lines, current]
 
 
@@ -301,7 +303,7 @@ def _context(report: Report) -> dict[str, Any]:
     return {
         "r": report,
         "who": report.names or report.emails or report.subject.logins or ("(nobody named)",),
-        "last_day": report.period.end - timedelta(seconds=1),
+        "period": _period_text(report),
         "strongest": STRONGEST,
         "listed": LISTED,
         "blind_spots": [s for src in report.sources for s in src.blind_spots],
@@ -318,6 +320,15 @@ def _context(report: Report) -> dict[str, Any]:
         "months": _by_month(report.evidence),
         "timeline": _timeline(report),
     }
+
+
+def _period_text(report: Report) -> str:
+    """The period as the user named it, with its days unless the name is its days."""
+    first = report.period.start.strftime("%Y-%m-%d")
+    last = (report.period.end - timedelta(seconds=1)).strftime("%Y-%m-%d")
+    if report.period.label == f"{first}..{last}":
+        return f"{first} to {last} (UTC)"
+    return f"{report.period.label}, {first} to {last} (UTC)"
 
 
 def _reasons(item: Mapped, area: str) -> str:
