@@ -31,7 +31,7 @@ from miner.report import render
 HERE = Path(__file__).resolve().parent
 PIN = "f5c489bf72fbb7b5fe04aaece6600f7be6fe5c3f"  # the history the examples show
 AUTHOR = "maintainers@users.noreply.r-seed-07479624.example"
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+NOW = datetime(2027, 1, 2, 9, 0, tzinfo=UTC)
 
 
 def quarterly(config: api.Config) -> dict[str, str]:
@@ -53,7 +53,7 @@ def generate(source: Path = HERE.parent) -> dict[str, str]:
         git("clone", "--quiet", "--no-checkout", str(source), str(clone))
         git("-C", str(clone), "checkout", "--quiet", "--detach", PIN)
         config = api.Config(
-            period=parse_period("2026-11-01..2026-11-30"),
+            period=parse_period("2026Q4"),
             paths=(clone,),
             authors=(AUTHOR,),
             notes=HERE / "example-notes.yaml",

@@ -47,6 +47,9 @@ _MD_LEADING = re.compile(r"^(?:[#>]|[-+](?=\s|$)|\d+(?=[.)]))")
 _MD_CLOSING_HASHES = re.compile(r"(?<=\s)#+$")  # would end an ATX heading early
 # Kept as they are in a link; everything else is percent-encoded (see ``http_url``).
 _URL_SAFE = ":/?#@!$&*+,;=%~-._"
+# A word that could start a block (heading, quote, list, table, code, HTML, thematic
+# break) at the beginning of a line: a folded line never begins with one.
+_BLOCK_START = re.compile(r"[#>\-+*=|`~<_:\\]|\d+[.)]|\s")
 _BLANK_LINES = re.compile(r"\n{3,}")  # one blank line between blocks is enough
 _LEAD = re.compile(r"( *)(- |> )?")  # a line's indent and list or quote marker
 _SOURCE_LABELS = {
@@ -234,8 +237,8 @@ class LinkRefs:
 
 def wrap_markdown(text: str, width: int = WIDTH) -> str:
     """Long list items and paragraphs folded at ``width`` for a terminal. A line is
-    only ever broken before a word that starts with a letter, a parenthesis or a link we made, so
-    the next line cannot begin a heading, quote, list or table by accident."""
+    never broken before a word that could start a block, so the next line cannot begin
+    a heading, quote, list or table by accident."""
     out: list[str] = []
     for line in text.split("\n"):
         if len(line) <= width or line.startswith(("|", "#")):
@@ -252,14 +255,13 @@ def _fold(line: str, width: int, indent: str) -> list[str]:
     """``line`` broken greedily; inside the text of a link we made (a user's bracket
     is escaped, so a word that starts with ``[`` opens one of ours) only when the
     title alone is too long; never inside a code span."""
-    words = line.split(" ")
+    words = _units(line)
     lines: list[str] = []
     current = words[0]
     in_link = current.startswith("[") and "](" not in current and "][" not in current
-    in_code = current.count("`") % 2 == 1
     for word in words[1:]:
         long = len(current) + 1 + len(word) > width + (20 if in_link else 0)
-        breakable = not in_code and (word[:1].isalpha() or word.startswith(("[", "(")))
+        breakable = word != "" and not _BLOCK_START.match(word)
         if breakable and long and current.strip() != ">":
             lines.append(current)
             current = indent + word
@@ -269,8 +271,20 @@ def _fold(line: str, width: int, indent: str) -> list[str]:
             in_link = True
         if "](" in word or "][" in word:
             in_link = False
-        in_code ^= word.count("`") % 2 == 1
     return [*lines, current]
+
+
+def _units(line: str) -> list[str]:
+    """The words of ``line``, a code span's words kept together as one."""
+    units: list[str] = []
+    in_code = False
+    for word in line.split(" "):
+        if in_code:
+            units[-1] += " " + word
+        else:
+            units.append(word)
+        in_code ^= word.count("`") % 2 == 1
+    return units
 
 
 def size_text(item: Mapped) -> str:
