@@ -7,9 +7,11 @@ After an intended change to the output, update them with one command:
 
 from __future__ import annotations
 
+import html as html_lib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,11 +20,22 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from miner import api
 from miner.errors import UsageError
-from miner.model import Evidence, Mapped, Mapping, Report
+from miner.model import (
+    Area,
+    AreaSummary,
+    Evidence,
+    Mapped,
+    Mapping,
+    Report,
+    RulePackInfo,
+    Subject,
+)
 from miner.periods import parse_period
 from miner.report import FORMATS, json_schema, render
 from tests.conftest import Repo
@@ -317,3 +330,58 @@ def test_the_example_reports_are_up_to_date() -> None:
     files = examples.generate()
     assert set(files) >= {"quarterly-report.md", "quarterly-report.html", "quarterly-report.json"}
     assert not examples.stale(files), "run: .venv/bin/python reports/regenerate.py"
+
+
+MARKUP = "#>-+*_=|`~<>&[]()!:\\/.;'\"{}$@^%"
+
+
+def one_item_report(title: str, url: str | None, area_title: str) -> Report:
+    """A report of one item, built by hand: a title must come out exactly as written."""
+    area = Area("a", area_title, "What it is.", f"hint {area_title}")
+    item = Mapped(
+        Evidence(
+            id="note:1",
+            kind="note",
+            source="notes",
+            repo="notes",
+            title=title,
+            date=NOW.replace(month=5),
+            url=url,
+        ),
+        (Mapping("a", "rule-a", "because"),),
+    )
+    return Report(
+        generated_at=NOW,
+        subject=Subject(emails=("ada@example.com",)),
+        period=parse_period("2024Q2"),
+        sources=(),
+        rule_pack=RulePackInfo("pack", "1"),
+        areas=(AreaSummary(area, (item,)), AreaSummary(replace(area, id="b"), ())),
+        evidence=(item,),
+    )
+
+
+def structure(md: str) -> tuple[list[str], list[str]]:
+    """The block token types and the markup-bearing inline token types of ``md``."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(md)
+    marks = ("html_inline", "image", "em_open", "strong_open", "link_open", "code_inline")
+    inline = [c.type for t in tokens for c in t.children or [] if c.type in marks]
+    return [t.type for t in tokens], inline
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=st.text(alphabet=st.sampled_from(MARKUP + "ab1 é"), min_size=1, max_size=120),
+    linked=st.booleans(),
+)
+def test_any_title_renders_as_exactly_its_text_and_nothing_else(title: str, linked: bool) -> None:
+    """A title (and an area title) made of Markdown's special characters gives the very
+    blocks and links that a plain title does, and reads as written."""
+    plain = " ".join(title.split())
+    assume(plain and "`" not in plain)
+    url = "https://x.example/y" if linked else None
+    md = render(one_item_report(title, url, title), "md")
+    assert structure(md) == structure(render(one_item_report("a", url, "a"), "md"))
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    shown = html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    assert shown.count(plain) >= 3  # the area heading, its item, the ledger

@@ -4,10 +4,17 @@ Everything a report shows was written by someone else: commit messages, file nam
 notes, rule packs, GitHub. So each text is escaped for the format it lands in, only
 ``http(s)`` addresses become links, and no terminal control character reaches the
 output (a Markdown or HTML report printed to a terminal must not drive it).
+
+Another document reuses the same parts: ``environment()`` (the escaping filters),
+``templates/_base.html.j2`` (the page, its CSS for light, dark and print),
+``templates/_macros.html.j2`` and ``templates/_macros.md.j2`` (links, warnings, the
+timeline chart), ``LinkRefs`` for Markdown links and ``wrap_markdown``/``scrub`` for
+the finished text.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -105,6 +112,7 @@ def json_text(data: dict[str, Any]) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", "\n".join(out)) + "\n"
 
 
+@functools.cache  # built once: loading and compiling the templates is most of a render
 def environment() -> Environment:
     """The Jinja2 environment of every template here, with the escaping filters.
 
