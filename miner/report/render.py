@@ -116,8 +116,9 @@ def json_text(data: dict[str, Any]) -> str:
 def environment() -> Environment:
     """The Jinja2 environment of every template here, with the escaping filters.
 
-    HTML templates are autoescaped; Markdown templates escape each text with ``md``
-    (or ``md_cell`` in a table) and build links with ``md_link``."""
+    HTML templates are autoescaped and make links with the ``link`` macro; Markdown
+    templates escape each text with ``md`` (or ``md_cell`` in a table) and make links
+    with the context's ``refs`` (a ``LinkRefs``)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(
@@ -134,7 +135,6 @@ def environment() -> Environment:
         md=md_escape,
         md_cell=md_cell,
         md_code=md_code,
-        md_link=md_link,
         http_url=http_url,
         size=size_text,
         locator=locator,
