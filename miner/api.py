@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from miner.collectors.notes import NotesCollector, default_notes_path
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
 from miner.errors import RepositoryError, UsageError
-from miner.identity import Matcher, default_author, resolve_subject
+from miner.identity import Matcher, default_author, is_email, name_seen, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
 from miner.store import (
     CommitBatches,
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 GITHUB_BLIND_SPOT = (
     "GitHub not collected: pull requests, reviews, issues and work in other repositories "
     "are missing, so reviews, mentoring and influence are incomplete"
+)
+
+NOTES_NOT_OWN = (
+    "your notes file was not read: it speaks for you, and --author names someone else; "
+    "pass --notes FILE for this person's notes"
 )
 
 Progress = Callable[[str], None]
@@ -82,6 +88,24 @@ def subject_for(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Subject:
     return resolve_subject(repo.root, authors or (default_author(repo),))
 
 
+_OWNER_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_GROUPS_NAME = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")  # GitLab: GROUP/SUB/NAME
+
+
+def check_repo_names(config: Config) -> None:
+    """``--repo`` is a GitHub OWNER/NAME; ``--home-repo`` too, or a GitLab GROUP/.../NAME.
+    Anything else would silently file the work under the wrong area."""
+    for option, values, form in (
+        ("--repo", config.repos, _OWNER_NAME),
+        ("--home-repo", config.home_repos, _GROUPS_NAME),
+    ):
+        for value in values:
+            if not form.fullmatch(value) or value.startswith(".") or "/." in value:
+                raise UsageError(
+                    f"{option} {value!r} is not OWNER/NAME", f"e.g. {option} pallets/click"
+                )
+
+
 @dataclass(frozen=True)
 class Collected:
     subject: Subject
@@ -103,40 +127,100 @@ def collect(
         from miner.ghclient import api_url
 
         api_url(config.github_api_url)  # a bad URL is a usage error even when GitHub is off
+    check_repo_names(config)
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
-    subjects = [subject_for(repo, config.authors) for repo in repos]
+    authors = config.authors or _default_identity(repos)
+    subjects = [resolve_subject(repo.root, authors) for repo in repos]
+    if not repos and authors:  # GitHub alone: the subject is who --author names
+        subjects = [resolve_subject(None, authors)]
+        # ``zip`` below pairs each clone with its subject; here there is none.
     with Store(config.store or default_store_path()) as store:
+        github = _github_collector(config, repos, subjects, store)
+        if github is None:
+            _check_without_github(config, repos)
         collectors: list[Collector] = []
-        for repo, subject in zip(repos, subjects, strict=True):
+        for repo, subject in zip(repos, subjects if repos else [], strict=True):
             history = GitHistory(repo, Matcher(subject), config.period, config.all_branches, store)
             collectors += [GitCollector(history), DocsCollector(history)]
-        collectors.append(NotesCollector(config.notes or default_notes_path(), config.period))
-        if not repos and config.authors:  # GitHub alone: the subject is who --author names
-            subjects = [resolve_subject(None, config.authors)]
-        github = _github_collector(config, repos, subjects, store)
+        notes = _notes_collector(config, repos)
+        if notes is not None:
+            collectors.append(notes)
         if github is not None:
             collectors.append(github)
         home = home_repos(config, repos)
         mapper = _Mapper(pack, home, store) if pack is not None else None
-        found: dict[str, Evidence] = {}  # by id: one commit seen in two clones counts once
+        found: dict[str, Evidence] = {}  # by id: one thing seen twice counts once
         mapped: dict[str, Mapped] = {}
         for collector in collectors:
             if collector is github and mapper is not None:
                 mapper.ready()  # a bad rule pack fails before any request to GitHub
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
             for item in collector.collect():
+                if item.id in found:  # the first seen stays: Git names a design doc best
+                    continue
                 found[item.id] = item
                 if mapper is not None:
                     mapped[item.id] = mapper(item)
         sources = [c.source() for c in collectors]
         if mapper is not None:
             mapper.save()
+    if notes is None:
+        sources.append(Source("notes", "not read", 0, (NOTES_NOT_OWN,)))
     if github is None:
         sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
     subject = _union(subjects)
     if github is not None:
         subject = replace(subject, logins=tuple(dict.fromkeys((*subject.logins, *github.logins))))
     return Collected(subject, list(found.values()), sources, home, list(mapped.values()))
+
+
+def _default_identity(repos: list[gitcmd.Repo]) -> tuple[str, ...]:
+    """With no ``--author``: the clones' ``user.email``, which must be one person's."""
+    emails = {default_author(repo).lower(): repo for repo in repos}
+    if len(emails) > 1:
+        seen = ", ".join(f"{email} in {repo.name}" for email, repo in emails.items())
+        raise UsageError(
+            f"the clones have different git config user.email ({seen})",
+            "say who the report is about: --author EMAIL, repeatable for each of their emails",
+        )
+    return tuple(emails)
+
+
+def _own_report(config: Config, repos: list[gitcmd.Repo]) -> bool:
+    """Whether the subject is the default identity: no ``--author``, or only the
+    clones' own ``user.email``."""
+    own = {repo.config_value("user.email").strip().lower() for repo in repos} - {""}
+    given = {a.strip().lower() for a in config.authors}
+    return not given or (bool(own) and given <= own)
+
+
+def _notes_collector(config: Config, repos: list[gitcmd.Repo]) -> NotesCollector | None:
+    """The notes file given, else the user's own, which speaks only for the user."""
+    if config.notes is not None:
+        return NotesCollector(config.notes, config.period)
+    if _own_report(config, repos):
+        return NotesCollector(default_notes_path(), config.period)
+    return None
+
+
+def _check_without_github(config: Config, repos: list[gitcmd.Repo]) -> None:
+    """With GitHub off, a bare ``--author`` word can only be an author name, and
+    ``--repo`` outside a clone leaves nothing to read."""
+    if not repos:
+        raise UsageError(
+            f"--repo {config.repos[0]} outside a clone needs GitHub, and it is off "
+            "(no token, or --no-github)",
+            "set GH_TOKEN or GITHUB_TOKEN (or `gh auth login`), or run inside a clone",
+        )
+    for value in config.authors:
+        if is_email(value) or not value.strip():
+            continue
+        if not any(name_seen(repo.root, value) for repo in repos):
+            raise UsageError(
+                f"--author {value!r} is not an email, and no commit has that author name; "
+                "with GitHub off it cannot be a login",
+                "give an email or the exact name `git log` shows, or turn GitHub on",
+            )
 
 
 class _Mapper:
@@ -212,7 +296,6 @@ def build_report(config: Config, progress: Progress = _quiet) -> Report:
     subject, sources = found.subject, found.sources
     mapped = found.mapped
     mapped.sort(key=lambda m: (m.evidence.date, m.evidence.id))
-    warnings = tuple(s for src in sources if src.kind == "git" for s in src.blind_spots)
     return Report(
         generated_at=config.now,
         subject=subject,
@@ -221,8 +304,28 @@ def build_report(config: Config, progress: Progress = _quiet) -> Report:
         rule_pack=pack().info,
         areas=summarize(pack(), mapped),
         evidence=tuple(mapped),
-        warnings=tuple(w for w in warnings if w.startswith("shallow")),
+        warnings=_warnings(subject, config.period, sources, mapped),
     )
+
+
+def _warnings(
+    subject: Subject, period: Period, sources: list[Source], mapped: list[Mapped]
+) -> tuple[str, ...]:
+    """What the reader must know before trusting the report: a shallow clone, a
+    source that stopped early, and a subject of whom nothing was found at all."""
+    found = [
+        spot
+        for src in sources
+        for spot in src.blind_spots
+        if spot.startswith("partial") or (src.kind == "git" and spot.startswith("shallow"))
+    ]
+    if not any(m.evidence.source != "notes" for m in mapped):
+        who = ", ".join(subject.emails + subject.names + subject.logins) or "the token's user"
+        found.append(
+            f"nothing found for {who} in {period.label}: check --author (an email or the "
+            "exact name as `git log` shows it) and --period; `miner doctor` counts the commits"
+        )
+    return tuple(found)
 
 
 def summarize(pack: RulePack, mapped: list[Mapped]) -> tuple[AreaSummary, ...]:

@@ -63,6 +63,17 @@ class RateLimited(GitHubError):
         self.reset = reset
 
 
+class Unreachable(GitHubError):
+    """GitHub did not answer at all after every retry (no network, a wrong host):
+    what Git holds is still reported, marked partial."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} after {RETRIES + 1} tries",
+            "check the network and --github-api-url, or pass --no-github to leave GitHub out",
+        )
+
+
 def find_token(environ: dict[str, str] | None = None) -> str | None:
     """``GH_TOKEN``, then ``GITHUB_TOKEN``, then ``gh auth token`` if gh is installed."""
     found = find_token_with_origin(environ)
@@ -116,7 +127,6 @@ class GitHubClient:
     sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = field(default=lambda: time.time())
     session: requests.Session = field(default_factory=lambda: _requests().Session())
-    scopes: str | None = None
 
     def get(
         self, path: str, params: dict[str, Any] | None = None, *, settled: bool = False
@@ -137,14 +147,10 @@ class GitHubClient:
                 reply = self.session.get(url, headers=self._headers(stored), timeout=30)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt == RETRIES:
-                    raise GitHubError(
-                        f"GitHub did not answer ({type(exc).__name__})",
-                        "check the network and --github-api-url, then re-run",
-                    ) from exc
+                    raise Unreachable(f"GitHub did not answer ({type(exc).__name__})") from exc
                 self.sleep(2.0**attempt)
                 continue
             headers = {k.lower(): v for k, v in reply.headers.items()}
-            self.scopes = headers.get("x-oauth-scopes", self.scopes)
             if reply.status_code == 304 and stored is not None:
                 self._pace(headers)
                 if stored[2]:

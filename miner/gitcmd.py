@@ -159,7 +159,6 @@ class Repo:
     root: Path
     head: str | None  # the SHA of HEAD; None in a repository with no commits yet
     shallow: bool
-    remote_url: str | None
     name: str  # owner/name for a known forge, else the folder's name (never a local path)
     web_url: str | None  # https://host/owner/name when the remote is on a forge
     forge: str | None  # "github", "gitlab" or None
@@ -220,7 +219,7 @@ def open_repo(path: Path) -> Repo:
     config = _config(root)
     remote = _remote_url(config)
     forge, slug, web = parse_remote(remote) if remote else (None, None, None)
-    return Repo(root, head, shallow, remote, slug or root.name, web, forge, config)
+    return Repo(root, head, shallow, slug or root.name, web, forge, config)
 
 
 def is_repository(path: Path) -> bool:

@@ -61,6 +61,28 @@ def default_author(repo: gitcmd.Repo) -> str:
     return email
 
 
+def is_email(value: str) -> bool:
+    """Whether an ``--author`` value names an email (``a@b`` or ``Name <a@b>``)."""
+    return "@" in (parse_ident(value)[1] if _IDENT.match(value) else value)
+
+
+def name_seen(repo: Path, name: str) -> bool:
+    """Whether a commit reachable from HEAD has ``name`` as its author name, after
+    the mailmap: only then can a bare ``--author`` word be a name rather than a typo."""
+    name = name.strip()
+    out = gitcmd.run(
+        repo,
+        "log",
+        "--use-mailmap",
+        "-F",
+        f"--author={name} <",
+        "--format=%aN",
+        "HEAD",
+        check=False,
+    )
+    return name in gitcmd.lines(out)
+
+
 def canonical(repo: Path | None, idents: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Each ``Name <email>`` or ``<email>`` resolved through the repository's mailmap."""
     unique = list(dict.fromkeys(idents))
@@ -113,11 +135,11 @@ class Matcher:
 
     subject: Subject
 
-    def __call__(self, name: str, email: str, *, explicit_only: bool = False) -> bool:
+    def __call__(self, name: str, email: str) -> bool:
         lowered = email.lower()
         if lowered in self.subject.emails:
             return True
-        if is_bot(name, email) or explicit_only:
+        if is_bot(name, email):
             return False
         if name and name in self.subject.names:
             return True

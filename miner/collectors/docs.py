@@ -41,6 +41,11 @@ DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org")
 MIN_LINES = 20
 
 
+def doc_id(repo: str, path: str) -> str:
+    """One id per document, whichever collector saw it (Git or a pull request on GitHub)."""
+    return f"doc:{repo.lower()}:{path}"
+
+
 @lru_cache(maxsize=65536)  # paths repeat across commits
 def is_design_doc(path: str) -> bool:
     return path.lower().endswith(DOC_SUFFIXES) and path_matches(path, DOC_GLOBS)
@@ -112,7 +117,7 @@ class DocsCollector:
             url = f"{repo.web_url}/blob/{doc.sha}/{doc.path}" if repo.web_url else None
             spec = f"{doc.sha}:{doc.path}"
             yield Evidence(
-                id=f"doc:{repo.name}:{doc.path}",
+                id=doc_id(repo.name, doc.path),
                 kind="design_doc",
                 source="git",
                 repo=repo.name,

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from miner.collectors.docs import MIN_LINES, is_design_doc
-from miner.ghclient import SEARCH_CAP, GitHubClient, GitHubError, RateLimited
+from miner.collectors.docs import MIN_LINES, doc_id, is_design_doc
+from miner.ghclient import SEARCH_CAP, GitHubClient, GitHubError, RateLimited, Unreachable
 from miner.model import Evidence, Period, Source, Stats
 
 NEWCOMER = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE"})
@@ -79,7 +79,8 @@ class GitHubCollector:
             yield from self._counted(self._reviews(found.reviewed_prs))
             yield from self._counted(self._comments(found.commented))
             yield from self._counted(self._releases())
-        except RateLimited as exc:
+        except (RateLimited, Unreachable) as exc:
+            # What Git holds is reported all the same, marked partial with the reason.
             self._partial = True
             self._spots.append(f"partial: {exc.line()}")
 
@@ -220,7 +221,7 @@ class GitHubCollector:
         for f in files:
             if is_design_doc(f["filename"]) and f.get("additions", 0) >= MIN_LINES:
                 yield Evidence(
-                    id=f"gh:doc:{repo}:{f['filename']}",
+                    id=doc_id(repo, f["filename"]),
                     kind="design_doc",
                     source="github",
                     repo=repo,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from miner.engine.conditions import Facts
@@ -17,18 +19,27 @@ if TYPE_CHECKING:
     from miner.store import MappingCache
 
 
-def evaluate(pack: RulePack, items: Iterable[Evidence], home_repos: frozenset[str]) -> list[Mapped]:
-    """Every item with the mappings of every rule it matches, in pack order.
+# OWNER/NAME as a forge names a repository (GitLab: GROUP/SUBGROUP/NAME).
+_KNOWN_REPO = re.compile(r"[\w.-]+(?:/[\w.-]+)+")
 
-    An item is ``home`` when its repository is one of ``home_repos`` (or when no
-    home repositories are known, as for a local clone on its own).
-    """
+
+def evaluate(pack: RulePack, items: Iterable[Evidence], home_repos: frozenset[str]) -> list[Mapped]:
+    """Every item with the mappings of every rule it matches, in pack order."""
     return [evaluate_one(pack, evidence, home_repos) for evidence in items]
 
 
+@lru_cache(maxsize=256)  # a handful of repositories, asked once per item
+def is_home(repo: str, home_repos: frozenset[str]) -> bool:
+    """Whether work in ``repo`` is the team's own. Only a repository known by its
+    forge name and not among ``home_repos`` is elsewhere (influence): a clone with
+    no forge remote, or a note, is never taken for someone else's project."""
+    if not home_repos or not _KNOWN_REPO.fullmatch(repo):
+        return True
+    return repo.lower() in home_repos
+
+
 def evaluate_one(pack: RulePack, evidence: Evidence, home_repos: frozenset[str]) -> Mapped:
-    home = not home_repos or evidence.repo.lower() in home_repos
-    return map_item(pack, Mapped(evidence, (), home))
+    return map_item(pack, Mapped(evidence, (), is_home(evidence.repo, home_repos)))
 
 
 def map_item(pack: RulePack, item: Mapped) -> Mapped:
@@ -111,7 +122,7 @@ class CachedMapper:
     def __call__(self, evidence: Evidence) -> Mapped:
         if evidence.kind != "commit" or evidence.source != "git":
             return evaluate_one(self.pack, evidence, self.home)
-        home = not self.home or evidence.repo.lower() in self.home
+        home = is_home(evidence.repo, self.home)
         key = f"{evidence.id}|{evidence.role}|{bool(evidence.co_authors)}|{home}"
         known = self.cache.get(key)
         if known is not None:
