@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from miner import gitcmd
 from miner.collectors.base import Collector
@@ -16,11 +16,13 @@ from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows, rows_split
 from miner.collectors.notes import NotesCollector, default_notes_path
+from miner.config import COMMAND_LINE, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
-from miner.errors import RepositoryError, UsageError
+from miner.errors import PeriodError, RepositoryError, UsageError
 from miner.identity import Matcher, default_author, is_email, name_seen, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
+from miner.periods import parse_period
 from miner.store import (
     CommitBatches,
     CommitRow,
@@ -67,6 +69,34 @@ class Config:
     rate_limit_wait: float = 60.0
     store: Path | None = None  # None: the default store under the user's cache folder
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def configure(paths: tuple[Path, ...], given: Mapping[str, Any]) -> tuple[Config, Settings]:
+    """The run's ``Config``: each value from the command line (``given``, keyed by
+    option name), else the repository's ``.miner.yaml``, else the user's config file,
+    else the default; ``Settings`` says where each came from."""
+    settings = resolve(given, paths)
+    try:
+        period = parse_period(settings["period"])
+    except PeriodError as exc:
+        if settings.origin("period") == COMMAND_LINE:
+            raise
+        raise PeriodError(f"{exc.message} (in {settings.origin('period')})", exc.hint) from exc
+    config = Config(
+        period=period,
+        paths=paths,
+        authors=tuple(settings["author"]),
+        rules=settings["rules"],
+        notes=settings["notes"],
+        home_repos=tuple(settings["home-repo"]),
+        all_branches=bool(given.get("all-branches")),
+        github=settings["github"],
+        repos=tuple(given.get("repo") or ()),
+        github_api_url=settings["github-api-url"],
+        rate_limit_wait=float(given.get("rate-limit-wait", 60.0)),
+        store=settings["store"],
+    )
+    return config, settings
 
 
 def open_repos(paths: Iterable[Path], github_only_ok: bool = False) -> list[gitcmd.Repo]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
 import gc
 import os
 import sqlite3
@@ -9,7 +11,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +88,16 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="miner")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Evidence for a promotion case, from your trail in Git and GitHub."""
+    if ctx.invoked_subcommand is None:  # bare `miner`: what it can do, not an error
+        click.echo(ctx.get_help())
 
 
+FORMATS = ("md", "html", "json")
 _all_branches_option = click.option(
     "--all-branches", is_flag=True, help="Every branch, tag and remote ref, not only HEAD."
 )
@@ -100,128 +107,167 @@ _store_option = click.option(
     default=None,
     help="The evidence store (SQLite). Default: under your cache folder.",
 )
+_paths_argument = click.argument(
+    "paths", nargs=-1, type=click.Path(path_type=Path, file_okay=True, exists=False)
+)
+_period_option = click.option(
+    "--period", "period_text", default=None, help=f"One of {PERIOD_HELP}. Default: last-quarter."
+)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The options every command that builds a report shares, as given (None or
+    empty: not given, so the config files or the default decide)."""
+
+    paths: tuple[Path, ...]
+    authors: tuple[str, ...]
+    period_text: str | None
+    fmt: str | None
+    output: Path | None
+    rules: str | None
+    notes: Path | None
+    home_repos: tuple[str, ...]
+    all_branches: bool
+    github: bool | None
+    repos: tuple[str, ...]
+    github_api_url: str | None
+    rate_limit_wait: float
+    store: Path | None
+
+    def given(self) -> dict[str, Any]:
+        """By option name, as ``api.configure`` takes them."""
+        return {
+            "author": self.authors,
+            "period": self.period_text,
+            "format": self.fmt,
+            "rules": self.rules,
+            "notes": self.notes,
+            "home-repo": self.home_repos,
+            "all-branches": self.all_branches,
+            "github": self.github,
+            "repo": self.repos,
+            "github-api-url": self.github_api_url,
+            "rate-limit-wait": self.rate_limit_wait,
+            "store": self.store,
+        }
+
+
+_RUN_OPTIONS = [
+    _paths_argument,
+    click.option(
+        "--author",
+        "authors",
+        multiple=True,
+        help="Email, name or GitHub login; repeatable. Default: git config user.email.",
+    ),
+    _period_option,
+    click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Default: md."),
+    click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Write to FILE instead of stdout.",
+    ),
+    click.option("--rules", default=None, help="A rule pack file, or a built-in pack's name."),
+    click.option(
+        "--notes",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="A notes file (YAML). Default: yours, when the report is about you.",
+    ),
+    click.option(
+        "--home-repo",
+        "home_repos",
+        multiple=True,
+        help="OWNER/NAME of a team repository; repeatable.",
+    ),
+    _all_branches_option,
+    click.option(
+        "--github/--no-github",
+        default=None,
+        help="Collect from GitHub (default: when a token is available).",
+    ),
+    click.option(
+        "--repo",
+        "repos",
+        multiple=True,
+        help="OWNER/NAME on GitHub; repeatable. Outside a clone: GitHub only.",
+    ),
+    click.option(
+        "--github-api-url",
+        default=None,
+        help="Default: $GITHUB_API_URL, else https://api.github.com; "
+        "GitHub Enterprise Server: https://HOST/api/v3.",
+    ),
+    click.option(
+        "--rate-limit-wait",
+        type=click.FloatRange(0, 3600),
+        default=60.0,
+        show_default=True,
+        help="Wait this long at most for a spent rate limit; longer: stop, report partial.",
+    ),
+    _store_option,
+]
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.argument(
-            "paths", nargs=-1, type=click.Path(path_type=Path, file_okay=True, exists=False)
-        ),
-        click.option(
-            "--author",
-            "authors",
-            multiple=True,
-            help="Email, name or GitHub login; repeatable. Default: git config user.email.",
-        ),
-        click.option("--period", "period_text", default=None, help=f"One of {PERIOD_HELP}."),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["md", "html", "json"]),
-            default="md",
-            show_default=True,
-        ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default=None,
-            help="Write to FILE instead of stdout.",
-        ),
-        click.option("--rules", default=None, help="A rule pack file, or a built-in pack's name."),
-        click.option(
-            "--notes",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default=None,
-            help="Your notes file (YAML).",
-        ),
-        click.option(
-            "--home-repo",
-            "home_repos",
-            multiple=True,
-            help="OWNER/NAME of a team repository; repeatable.",
-        ),
-        _all_branches_option,
-        click.option(
-            "--github/--no-github",
-            default=None,
-            help="Collect from GitHub (default: when a token is available).",
-        ),
-        click.option(
-            "--repo",
-            "repos",
-            multiple=True,
-            help="OWNER/NAME on GitHub; repeatable. Outside a clone: GitHub only.",
-        ),
-        click.option(
-            "--github-api-url",
-            default=None,
-            help="Default: $GITHUB_API_URL, else https://api.github.com; "
-            "GitHub Enterprise Server: https://HOST/api/v3.",
-        ),
-        click.option(
-            "--rate-limit-wait",
-            type=click.FloatRange(0, 3600),
-            default=60.0,
-            show_default=True,
-            help="Wait this long at most for a spent rate limit; longer: stop, report partial.",
-        ),
-        _store_option,
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    """The shared report options, handed to ``func`` as one ``RunOptions`` (its first
+    argument); the command's own options come as keywords after it."""
+    names = [f.name for f in fields(RunOptions)]
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        shared = RunOptions(**{name: kwargs.pop(name) for name in names})
+        return func(shared, **kwargs)
+
+    for option in reversed(_RUN_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _configure(options: RunOptions) -> tuple[Any, Any]:
+    """(``api.Config``, ``config.Settings``) for the options, with the config files'
+    warnings shown."""
+    from miner import api
+
+    config, settings = api.configure(options.paths, options.given())
+    for warning in settings.warnings:
+        click.echo(f"miner: warning: {warning}", err=True)
+    return config, settings
 
 
 @cli.command()
 @_common
-def report(
-    paths: tuple[Path, ...],
-    authors: tuple[str, ...],
-    period_text: str | None,
-    fmt: str,
-    output: Path | None,
-    rules: str | None,
-    notes: Path | None,
-    home_repos: tuple[str, ...],
-    all_branches: bool,
-    github: bool | None,
-    repos: tuple[str, ...],
-    github_api_url: str | None,
-    rate_limit_wait: float,
-    store: Path | None,
-) -> None:
-    """Summarize one period (default: the last complete quarter), grouped by area."""
+def report(options: RunOptions) -> None:
+    """Summarize one period (default: the last complete quarter), grouped by area.
+
+    PATHS are the clones to read (default: the current folder); give several to
+    report on work spread over repositories. Values not given come from the config
+    files (see `miner doctor`)."""
     from miner import api
-    from miner.periods import parse_period
     from miner.report import render
 
-    config = api.Config(
-        period=parse_period(period_text or "last-quarter"),
-        paths=paths,
-        authors=authors,
-        rules=rules,
-        notes=notes,
-        home_repos=home_repos,
-        all_branches=all_branches,
-        github=github,
-        repos=_repo_names(repos),
-        github_api_url=github_api_url,
-        rate_limit_wait=rate_limit_wait,
-        store=store,
-    )
+    config, settings = _configure(options)
+    fmt = settings["format"]
+    if fmt not in FORMATS:
+        raise UsageError(
+            f"format {fmt!r} (in {settings.origin('format')}) is not one I know",
+            f"use one of: {', '.join(FORMATS)}",
+        )
     with _progress() as progress:
         result = api.build_report(config, progress)
     for warning in result.warnings:
         click.echo(f"miner: warning: {warning}", err=True)
-    _write(render(result, fmt), output)
+    _write(render(result, fmt), options.output)
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_paths_argument
 @click.option("--all-authors", is_flag=True, help="Every author's commits, all of history.")
 @click.option("--author", "authors", multiple=True, help="Email, name or GitHub login.")
-@click.option("--period", "period_text", default=None, help=f"One of {PERIOD_HELP}.")
+@_period_option
 @_all_branches_option
 @_store_option
 def collect(
@@ -232,29 +278,24 @@ def collect(
     all_branches: bool,
     store: Path | None,
 ) -> None:
-    """Fill or refresh the store only; reports then read from it."""
+    """Fill or refresh the store only; reports then read from it.
+
+    PATHS are the clones to read (default: the current folder)."""
     from miner import api
-    from miner.periods import parse_period
 
     if all_authors and (authors or period_text):
         raise UsageError(
             "--all-authors collects every author over all of history",
             "drop --author and --period, or drop --all-authors",
         )
+    given = {"author": authors, "period": period_text, "store": store, "github": False}
+    config, _ = api.configure(paths, {**given, "all-branches": all_branches})
     with _progress() as progress:
         if all_authors:
-            for done in api.collect_all_authors(paths, store, all_branches, progress):
+            for done in api.collect_all_authors(paths, config.store, all_branches, progress):
                 state = "up to date" if done.up_to_date else f"{done.new} new commits stored"
                 click.echo(f"{done.repo}: {state}")
             return
-        config = api.Config(
-            period=parse_period(period_text or "last-quarter"),
-            paths=paths,
-            authors=authors,
-            all_branches=all_branches,
-            github=False,
-            store=store,
-        )
         items = api.collect(config, progress).items
     commits = sum(1 for e in items if e.kind == "commit")
     click.echo(f"{commits} commits of yours in {config.period.label} are in the store")
@@ -317,7 +358,9 @@ def rules_explain(rule_id: str, pack: str | None) -> None:
     loaded = load_pack(pack)
     rule = loaded.rule(rule_id)
     if rule is None:
-        raise UsageError(f"no rule '{rule_id}' in {loaded.info.name}", "see `miner rules list`")
+        near = difflib.get_close_matches(rule_id, [r.id for r in loaded.rules], n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(near)}?" if near else "see `miner rules list`"
+        raise UsageError(f"no rule '{rule_id}' in {loaded.info.name}", hint)
     area = loaded.area(rule.area)
     click.echo(f"{rule.id} ({loaded.path}:{rule.line})")
     click.echo(f"area:   {area.id} ({area.title})")
@@ -327,8 +370,9 @@ def rules_explain(rule_id: str, pack: str | None) -> None:
     click.echo(_indent(yaml.safe_dump(_plain(rule.when.source), sort_keys=False)))
     for title, examples in (("matches", rule.must_match), ("does not match", rule.must_not_match)):
         click.echo(f"{title}:")
-        for example in examples:
-            click.echo(f"  - {_plain(example.fields)}")
+        for example in examples:  # as the pack writes them: YAML, one line each
+            shown = yaml.safe_dump(_plain(example.fields), default_flow_style=True, width=1000)
+            click.echo(f"  - {shown.strip()}")
 
 
 def _plain(value: Any) -> Any:
@@ -361,16 +405,14 @@ def note_add(
     """Append TEXT to the notes file."""
     from miner.collectors.notes import Note, add_note, default_notes_path
     from miner.engine import load_pack
+    from miner.periods import parse_day
 
     areas = [a.id for a in load_pack(pack).areas]
     if area not in areas:
         raise UsageError(f"--area {area!r} is not an area", f"use one of: {', '.join(areas)}")
     if not text.strip():
         raise UsageError("the note is empty", "give the text to record")
-    try:
-        when = date.fromisoformat(day) if day else datetime.now(UTC).date()
-    except ValueError as exc:
-        raise UsageError(f"--date {day!r}: {exc}", "give the date as YYYY-MM-DD") from exc
+    when = parse_day(day, "--date") if day else datetime.now(UTC).date()
     if link and not link.startswith(("https://", "http://")):
         raise UsageError(f"--link {link!r} is not an http(s) URL", "give a full https:// link")
     path = notes or default_notes_path()
@@ -382,7 +424,12 @@ def note_add(
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option("--author", "authors", multiple=True, help="The identity to check.")
 @_store_option
-@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@click.option(
+    "--notes",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The notes file to check. Default: yours.",
+)
 @click.option("--github-api-url", default=None, help="Default: $GITHUB_API_URL or github.com.")
 def doctor(
     path: Path,
@@ -391,23 +438,18 @@ def doctor(
     notes: Path | None,
     github_api_url: str | None,
 ) -> None:
-    """Check git, the repository, your identity, the store, notes and GitHub access."""
+    """Check git, the repository (PATH, default: here), your identity, the store,
+    notes and GitHub access, and show where each setting comes from."""
     from miner import doctor as checks
 
+    given = {"author": authors, "store": store, "notes": notes, "github-api-url": github_api_url}
     failed = False
-    for check in checks.run_checks(path, authors, store, notes, github_api_url):
+    for check in checks.run_checks(path, given):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
         click.echo(f"[{mark}] {check.name}: {check.detail}")
         failed |= check.status == "fail"
     if failed:
         raise MinerError("some checks failed", "see the lines marked FAIL above")
-
-
-def _repo_names(values: tuple[str, ...]) -> tuple[str, ...]:
-    for value in values:
-        if value.count("/") != 1 or not all(value.split("/")):
-            raise UsageError(f"--repo {value!r} is not OWNER/NAME", "e.g. --repo pallets/click")
-    return values
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from miner import gitcmd
+from miner import config, gitcmd
 from miner.errors import MinerError
 from miner.identity import Matcher, default_author, resolve_subject
 
@@ -21,14 +21,18 @@ class Check:
     detail: str
 
 
-def run_checks(
-    path: Path,
-    authors: tuple[str, ...],
-    store: Path | None = None,
-    notes: Path | None = None,
-    api: str | None = None,
-) -> Iterator[Check]:
+def run_checks(path: Path, given: Mapping[str, Any]) -> Iterator[Check]:
+    """Every check for the clone at ``path``, with ``given`` the command line's
+    values by option name (``author``, ``store``, ``notes``, ``github-api-url``)."""
     yield _git_version()
+    try:
+        settings = config.resolve(given, [path])
+    except MinerError as exc:
+        yield Check("config", "fail", exc.line())
+        return
+    yield from _settings(settings)
+    authors = tuple(settings["author"])
+    store, notes, api = settings["store"], settings["notes"], settings["github-api-url"]
     try:
         repo = gitcmd.open_repo(path)
     except MinerError as exc:
@@ -47,6 +51,20 @@ def run_checks(
     yield _store(store)
     yield _notes(notes)
     yield from github_checks(api)
+
+
+def _settings(settings: config.Settings) -> Iterator[Check]:
+    """The config files looked at, then each setting and where it came from."""
+    for file, exists in settings.files:
+        yield Check("config file", "ok", f"{file}{'' if exists else ' (none)'}")
+    for warning in settings.warnings:
+        yield Check("config file", "warn", warning)
+    for key in config.KEYS:
+        value = settings[key]
+        shown = ", ".join(value) if isinstance(value, tuple) else value
+        if shown is None:
+            shown = "on when a token is found" if key == "github" else "(not set)"
+        yield Check(f"setting {key}", "ok", f"{shown} ({settings.origin(key)})")
 
 
 def _git_version() -> Check:

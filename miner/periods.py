@@ -87,11 +87,21 @@ def _parse(spec: str, now: datetime) -> Period:
     raise PeriodError(f"--period {text!r} is not a period I know", f"use one of: {FORMS}")
 
 
-def _range(spec: str, first: str, last: str) -> Period:
+def parse_day(text: str, option: str) -> date:
+    """A calendar day written YYYY-MM-DD, or a usage error in our words (Python's
+    would say 'Invalid isoformat string')."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise PeriodError(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD")
     try:
-        start, end = date.fromisoformat(first), date.fromisoformat(last)
+        return date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise PeriodError(f"--period {spec!r}: {exc}", "give real dates as YYYY-MM-DD") from exc
+        raise PeriodError(
+            f"{option} {text!r} is not a day of the calendar", "check the month and the day"
+        ) from exc
+
+
+def _range(spec: str, first: str, last: str) -> Period:
+    start, end = parse_day(first, f"--period {spec!r}:"), parse_day(last, f"--period {spec!r}:")
     if end < start:
         raise PeriodError(
             f"--period {spec!r} ends before it starts", "put the earlier date first: START..END"

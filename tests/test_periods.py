@@ -57,7 +57,7 @@ def test_last_quarter_in_january_is_the_previous_years_q4() -> None:
         ("garbage", "not a period I know"),
         ("", "not a period I know"),
         ("2024-06-30..2024-04-01", "ends before it starts"),
-        ("2024-02-30..2024-03-01", "day is out of range"),
+        ("2024-02-30..2024-03-01", "is not a day of the calendar"),
         ("0000", "out of range"),
     ],
 )

@@ -1,0 +1,216 @@
+"""Defaults people would otherwise repeat on every run, from two files.
+
+Each value comes from the first of: the command line; the repository's
+``.miner.yaml`` (at the clone's root); the user's ``config.yaml`` (in the
+platform's config folder, ``miner doctor`` shows it); the built-in default.
+
+A repository's file is written by whoever commits to it, so it may only shape
+the report of that repository: ``home-repo``, ``rules`` (a built-in pack, or a
+file inside the clone), ``period`` and ``format``. Who the report is about
+(``author``), where files are read and written (``notes``, ``store``) and where
+the token is sent (``github-api-url``, ``github``) come only from the user: a
+repository's file that sets them is ignored with a warning, never obeyed. Neither
+file can run anything: both are plain YAML, read with the safe loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from miner.errors import UsageError
+
+REPO_FILE = ".miner.yaml"
+MAX_BYTES = 64 * 1024  # a defaults file is a few lines; more is not one
+LISTS = ("author", "home-repo")
+PATHS = ("notes", "store")
+BOOLS = ("github",)
+TEXTS = ("rules", "github-api-url", "period", "format")
+KEYS = (*LISTS, *PATHS, *BOOLS, *TEXTS)
+FROM_REPO = frozenset({"home-repo", "rules", "period", "format"})
+DEFAULTS: dict[str, Any] = {
+    "author": (),
+    "home-repo": (),
+    "notes": None,
+    "store": None,
+    "github": None,
+    "rules": None,
+    "github-api-url": None,
+    "period": "last-quarter",
+    "format": "md",
+}
+COMMAND_LINE = "command line"
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Setting:
+    value: Any
+    origin: str  # "command line", a file's path, or "default"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every key's value and where it came from."""
+
+    values: Mapping[str, Setting]
+    files: tuple[tuple[Path, bool], ...] = ()  # each file looked at, and whether it exists
+    warnings: tuple[str, ...] = field(default=())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key].value
+
+    def origin(self, key: str) -> str:
+        return self.values[key].origin
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_path as folder
+
+    return folder("contribution-miner") / "config.yaml"
+
+
+def clone_root(path: Path) -> Path | None:
+    """The nearest folder at or above ``path`` that holds ``.git`` (a folder, or a
+    worktree's file), found without starting git."""
+    start = path.expanduser().absolute()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def resolve(
+    given: Mapping[str, Any], paths: Sequence[Path], user_file: Path | None = None
+) -> Settings:
+    """The settings for a run on ``paths`` (none: the current folder), with
+    ``given`` the command line's values (None or empty: not given)."""
+    user_file = user_file or user_config_path()
+    warnings: list[str] = []
+    user = _user_values(user_file)
+    roots = list(dict.fromkeys(r for p in paths or [Path.cwd()] if (r := clone_root(p))))
+    repo_files = [root / REPO_FILE for root in roots]
+    repo = _repo_values(repo_files, warnings)
+    values: dict[str, Setting] = {}
+    for key in KEYS:
+        wanted = given.get(key)
+        if wanted not in (None, ()):
+            values[key] = Setting(wanted, COMMAND_LINE)
+        elif key in repo:
+            values[key] = repo[key]
+        elif key in user:
+            values[key] = user[key]
+        else:
+            values[key] = Setting(DEFAULTS[key], DEFAULT)
+    files = ((user_file, user_file.is_file()), *((f, f.is_file()) for f in repo_files))
+    return Settings(values, files, tuple(warnings))
+
+
+def _read(path: Path, links: bool = False) -> Any:
+    """The YAML in ``path`` (None when there is no such regular file). A link is
+    followed only with ``links``: in a clone it could lead to a device or a FIFO."""
+    if (path.is_symlink() and not links) or not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"larger than {MAX_BYTES // 1024} KiB")
+    return yaml.safe_load(data.decode("utf-8"))
+
+
+def _user_values(path: Path) -> dict[str, Setting]:
+    """The user's own file: any problem is a usage error, since they can fix it."""
+    try:
+        doc = _read(path, links=True)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise UsageError(f"config file {path} cannot be read: {_first_line(exc)}", _FIX) from exc
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise UsageError(f"config file {path} is not a mapping of key: value", _FIX)
+    values = {}
+    for key, raw in doc.items():
+        if key not in KEYS:
+            raise UsageError(f"config file {path}: unknown key {key!r}", f"use: {', '.join(KEYS)}")
+        problem, value = _value(str(key), raw, path.parent)
+        if problem:
+            raise UsageError(f"config file {path}: {key}: {problem}", _FIX)
+        values[key] = Setting(value, str(path))
+    return values
+
+
+def _repo_values(files: list[Path], warnings: list[str]) -> dict[str, Setting]:
+    """The clones' own files, written by others: a problem is a warning and the
+    value is left out. Lists are joined; a single value the clones disagree on is
+    a usage error, since either choice would be a guess."""
+    values: dict[str, Setting] = {}
+    for path in files:
+        try:
+            doc = _read(path)
+        except (OSError, ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            warnings.append(f"{path} is ignored: {_first_line(exc)}")
+            continue
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            warnings.append(f"{path} is ignored: not a mapping of key: value")
+            continue
+        for key, raw in doc.items():
+            if key not in FROM_REPO:
+                why = "not a key miner knows" if key not in KEYS else "only your own config sets it"
+                warnings.append(f"{path}: {str(key)[:40]!r} is ignored ({why})")
+                continue
+            problem, value = _value(key, raw, path.parent, inside=path.parent)
+            if problem:
+                warnings.append(f"{path}: {key} is ignored ({problem})")
+            elif key in LISTS:
+                old = values[key].value if key in values else ()
+                values[key] = Setting(tuple(dict.fromkeys((*old, *value))), str(path))
+            elif key in values and values[key].value != value:
+                raise UsageError(
+                    f"{key} is {values[key].value!r} in {values[key].origin} "
+                    f"but {value!r} in {path}",
+                    f"pass --{key} to choose",
+                )
+            else:
+                values[key] = Setting(value, str(path))
+    return values
+
+
+def _value(key: str, raw: Any, base: Path, inside: Path | None = None) -> tuple[str, Any]:
+    """(problem, value): the value checked for its key; paths relative to ``base``.
+    ``inside``: a file the value names must stay within that folder."""
+    if key in LISTS:
+        items = [raw] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            return "give a list of text values", None
+        return "", tuple(items)
+    if key in BOOLS:
+        return ("", raw) if isinstance(raw, bool) else ("give true or false", None)
+    if not isinstance(raw, str) or not raw.strip():
+        return "give a text value", None
+    if key in PATHS:
+        return "", (base / Path(raw).expanduser())
+    if key == "rules" and not _builtin(raw) and (inside or "/" in raw or raw.endswith(".yaml")):
+        path = (base / Path(raw).expanduser()).resolve()
+        if inside is not None and not path.is_relative_to(inside.resolve()):
+            return "a pack outside the clone", None
+        return "", str(path)
+    return "", raw
+
+
+def _builtin(name: str) -> bool:
+    from miner.engine.loader import builtin_packs
+
+    return name in builtin_packs()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+_FIX = "fix it (see 'Configuration' in the README), or move it aside"
