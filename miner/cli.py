@@ -111,7 +111,7 @@ _paths_argument = click.argument(
     "paths", nargs=-1, type=click.Path(path_type=Path, file_okay=True, exists=False)
 )
 _period_option = click.option(
-    "--period", "period_text", default=None, help=f"One of {PERIOD_HELP}. Default: last-quarter."
+    "--period", "period_text", default=None, help=f"Default: last-quarter. One of {PERIOD_HELP}."
 )
 
 

@@ -94,12 +94,15 @@ def resolve(
     user = _user_values(user_file)
     roots = list(dict.fromkeys(r for p in paths or [Path.cwd()] if (r := clone_root(p))))
     repo_files = [root / REPO_FILE for root in roots]
-    repo = _repo_values(repo_files, warnings)
+    conflicts: dict[str, str] = {}
+    repo = _repo_values(repo_files, warnings, conflicts)
     values: dict[str, Setting] = {}
     for key in KEYS:
         wanted = given.get(key)
         if wanted not in (None, ()):
             values[key] = Setting(wanted, COMMAND_LINE)
+        elif key in conflicts:
+            raise UsageError(conflicts[key], f"pass --{key} to choose")
         elif key in repo:
             values[key] = repo[key]
         elif key in user:
@@ -143,10 +146,12 @@ def _user_values(path: Path) -> dict[str, Setting]:
     return values
 
 
-def _repo_values(files: list[Path], warnings: list[str]) -> dict[str, Setting]:
+def _repo_values(
+    files: list[Path], warnings: list[str], conflicts: dict[str, str]
+) -> dict[str, Setting]:
     """The clones' own files, written by others: a problem is a warning and the
-    value is left out. Lists are joined; a single value the clones disagree on is
-    a usage error, since either choice would be a guess."""
+    value is left out. Lists are joined; a single value the clones disagree on
+    goes into ``conflicts``: unless the command line decides, either would be a guess."""
     values: dict[str, Setting] = {}
     for path in files:
         try:
@@ -171,10 +176,9 @@ def _repo_values(files: list[Path], warnings: list[str]) -> dict[str, Setting]:
                 old = values[key].value if key in values else ()
                 values[key] = Setting(tuple(dict.fromkeys((*old, *value))), str(path))
             elif key in values and values[key].value != value:
-                raise UsageError(
+                conflicts[key] = (
                     f"{key} is {values[key].value!r} in {values[key].origin} "
-                    f"but {value!r} in {path}",
-                    f"pass --{key} to choose",
+                    f"but {value!r} in {path}"
                 )
             else:
                 values[key] = Setting(value, str(path))

@@ -406,3 +406,54 @@ def test_the_program_keeps_every_kind_of_exit(
         gc.enable()
     assert left == code
     assert capsys.readouterr().err == said
+
+
+def test_bare_miner_shows_the_help(miner) -> None:  # type: ignore[no-untyped-def]
+    result = miner()
+    assert result.code == 0
+    assert "Usage: miner" in result.out and "report" in result.out
+    assert result.err == ""
+
+
+def test_help_explains_paths_defaults_and_every_option(miner) -> None:  # type: ignore[no-untyped-def]
+    report = miner("report", "--help")
+    assert report.code == 0
+    text = " ".join(report.out.split())
+    assert "PATHS are the clones to read (default: the current folder)" in text
+    assert "--period TEXT Default: last-quarter. One of 2024Q2" in text
+    doctor = miner("doctor", "--help")
+    assert "The notes file to check. Default: yours." in " ".join(doctor.out.split())
+
+
+def test_rules_explain_shows_examples_as_yaml(miner) -> None:  # type: ignore[no-untyped-def]
+    result = miner("rules", "explain", "tests-added")
+    assert result.code == 0
+    shown = "  - {kind: commit, paths: [tests/test_parser.py], title: Cover the parser}"
+    assert shown in result.out
+    assert "{'" not in result.out
+
+
+def test_an_unknown_rule_id_suggests_the_near_ones(miner) -> None:  # type: ignore[no-untyped-def]
+    result = miner("rules", "explain", "test-added")
+    assert result.code == 2
+    assert "no rule 'test-added' in senior-sde; did you mean tests-added or" in result.err
+    far = miner("rules", "explain", "zzzz")
+    assert far.code == 2 and "see `miner rules list`" in far.err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["note", "add", "x", "--area", "career", "--date", "2024-13-01"], "not a day of the"),
+        (["note", "add", "x", "--area", "career", "--date", "May 2"], "is not a date"),
+        (["report", "--period", "2024-02-30..2024-03-31"], "not a day of the calendar"),
+    ],
+)
+def test_a_bad_date_gets_our_words(
+    repo: Repo, miner, tmp_path: Path, args: list[str], says: str
+) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    result = miner(*args, "--notes", str(tmp_path / "n.yaml"), cwd=repo.path)
+    assert result.code == 2
+    assert says in result.err
+    assert "isoformat" not in result.err and "must be in" not in result.err

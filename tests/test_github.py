@@ -19,11 +19,15 @@ from urllib.parse import parse_qs, urlparse
 
 import jsonschema
 import pytest
+import requests
 import responses
 
+from miner import api
 from miner.ghclient import find_token
+from miner.periods import parse_period
 from miner.report import json_schema
 from tests import github_fixtures as gh
+from tests.conftest import Repo
 
 TOKEN = "ghp_TestToken0123456789abcdefSECRET"
 API = "https://api.github.com"
@@ -929,3 +933,55 @@ def test_a_bad_rule_pack_fails_before_any_request_to_github(
         assert result.code == 1, result.err
         assert "names unknown area 'nowhere'" in result.err and "Traceback" not in result.err
         assert github.log == []
+
+
+def test_github_unreachable_still_reports_git_marked_partial(
+    repo: Repo, no_network: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token and no network: the Git part is reported, partial, and the line says
+    how to leave GitHub out."""
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    sleeps: list[float] = []
+    monkeypatch.setattr("miner.ghclient.time.sleep", sleeps.append)  # the retries, instantly
+    no_network.add(
+        responses.GET, re.compile(re.escape(API) + r"/.*"), body=requests.ConnectionError("down")
+    )
+    repo.commit("Speed up the tokenizer", {"src/tokenizer.py": "x = 1\n"})
+    repo.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
+    config = api.Config(period=parse_period("2024Q2"), paths=(repo.path,))
+    report = api.build_report(config)
+    assert [m.evidence.title for m in report.evidence] == ["Speed up the tokenizer"]
+    assert report.partial
+    github = next(s for s in report.sources if s.kind == "github")
+    assert github.partial and github.items == 0
+    said = [w for w in report.warnings if "GitHub did not answer (ConnectionError)" in w]
+    assert said and "--no-github" in said[0]
+    assert sleeps == [1.0, 2.0, 4.0]
+
+
+def test_a_design_doc_seen_by_git_and_github_is_listed_once(
+    github: FakeGitHub, repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    repo.git("remote", "add", "origin", "https://github.com/Acme/Widgets.git")
+    body = "# Batching uploads\n" + "".join(f"line {i}\n" for i in range(40))
+    repo.commit("Design: batching", {"docs/design/batching.md": body}, author=("Ada", "ada@x.io"))
+    result = miner(
+        "report",
+        str(repo.path),
+        "--author",
+        "ada@x.io",
+        "--author",
+        LOGIN,
+        "--period",
+        "2024Q2",
+        "--format",
+        "json",
+        "--store",
+        str(tmp_path / "store.sqlite3"),
+    )
+    assert result.code == 0, result.err
+    docs = [e for e in json.loads(result.out)["evidence"] if e["kind"] == "design_doc"]
+    assert [(d["id"], d["title"]) for d in docs] == [
+        ("doc:acme/widgets:docs/design/batching.md", "Batching uploads")
+    ]

@@ -1,0 +1,156 @@
+"""The config files: the user's own, a clone's `.miner.yaml`, the command line over both."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Repo
+
+
+def user_config(home: Path, text: str) -> Path:
+    path = home / "config" / "contribution-miner" / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def work(repo: Repo) -> Repo:
+    repo.commit("Q2 work", {"a.py": "x\n"}, date="2024-05-02T10:00:00+00:00")
+    repo.commit("Q1 work", {"b.py": "x\n"}, date="2024-02-02T10:00:00+00:00")
+    repo.commit("Bob's work", {"c.py": "x\n"}, author=("Bob", "bob@example.com"))
+    return repo
+
+
+def titles(out: str) -> set[str]:
+    doc: dict[str, Any] = json.loads(out)
+    return {e["title"] for e in doc["evidence"]}
+
+
+def test_the_users_file_gives_defaults_and_the_command_line_overrides_them(
+    repo: Repo, miner, isolated_home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    store = tmp_path / "from-config.sqlite3"
+    user_config(
+        isolated_home,
+        f"author: [bob@example.com]\nperiod: 2024Q2\nformat: json\nstore: {store}\n",
+    )
+    result = miner("report", str(repo.path))
+    assert result.code == 0, result.err
+    assert titles(result.out) == {"Bob's work"}
+    assert store.is_file()
+    result = miner("report", str(repo.path), "--author", "ada@example.com", "--period", "2024Q1")
+    assert result.code == 0, result.err
+    assert titles(result.out) == {"Q1 work"}
+
+
+def test_a_clones_file_sets_home_repos_and_period_but_never_files_or_the_subject(
+    repo: Repo, miner, isolated_home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    elsewhere = tmp_path / "planted"
+    (repo.path / ".miner.yaml").write_text(
+        "period: 2024Q2\nformat: json\nhome-repo: [acme/widgets]\n"
+        f"author: bob@example.com\nstore: {elsewhere}.sqlite3\nnotes: {elsewhere}.yaml\n"
+        "github-api-url: https://evil.example.com\nrules: ../../outside.yaml\nrun: rm -rf /\n"
+    )
+    result = miner("report", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert titles(result.out) == {"Q2 work"}  # ada's (not bob's), in the file's period
+    for key in ("author", "store", "notes", "github-api-url"):
+        assert f"'{key}' is ignored (only your own config sets it)" in result.err
+    assert "'run' is ignored (not a key miner knows)" in result.err
+    assert "rules is ignored (a pack outside the clone)" in result.err
+    assert not list(tmp_path.glob("planted*"))
+    doctor = miner("doctor", str(repo.path))
+    assert "setting home-repo: acme/widgets" in doctor.out
+    assert f"({repo.path / '.miner.yaml'})" in doctor.out
+    assert "setting store: (not set) (default)" in doctor.out
+
+
+def test_a_clones_file_may_name_a_pack_inside_it(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    (repo.path / "team").mkdir()
+    (repo.path / "team" / "pack.yaml").write_text("name: team\nversion: 1\nextends: senior-sde\n")
+    (repo.path / ".miner.yaml").write_text("rules: team/pack.yaml\n")
+    result = miner("rules", "list")
+    assert result.code == 0
+    report = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
+    assert report.code == 0, report.err
+    assert json.loads(report.out)["rule_pack"]["name"] == "team"
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "huge", "not yaml", "a list"])
+def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind: str) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    path = repo.path / ".miner.yaml"
+    if kind == "link":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "huge":
+        path.write_text("period: 2024Q1\n" + "#" * 100_000)
+    elif kind == "not yaml":
+        path.write_text("period: [unclosed\n")
+    else:
+        path.write_text("- period\n")
+    result = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert titles(result.out) == {"Q2 work"}
+    if kind in ("huge", "not yaml", "a list"):
+        assert f"{path} is ignored" in result.err
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("period: [unclosed\n", "cannot be read"),
+        ("- a\n", "is not a mapping"),
+        ("autor: me@example.com\n", "unknown key 'autor'"),
+        ("github: maybe\n", "github: give true or false"),
+        ("period: lastquarter\n", "is not a period I know"),
+        ("format: pdf\n", "format 'pdf'"),
+    ],
+)
+def test_a_broken_user_file_is_one_line_exit_2(
+    repo: Repo, miner, isolated_home: Path, text: str, says: str
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    path = user_config(isolated_home, text)
+    result = miner("report", str(repo.path))
+    assert result.code == 2
+    assert says in result.err and str(path) in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert result.out == ""
+
+
+def test_two_clones_that_disagree_ask_for_the_option(make_repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    one, two = make_repo(tmp_path / "one"), make_repo(tmp_path / "two")
+    one.commit("One", {"a": "x\n"})
+    two.commit("Two", {"b": "x\n"})
+    (one.path / ".miner.yaml").write_text("period: 2024Q2\nhome-repo: acme/one\n")
+    (two.path / ".miner.yaml").write_text("period: 2024Q1\nhome-repo: acme/two\n")
+    result = miner("report", str(one.path), str(two.path))
+    assert result.code == 2
+    assert "period is '2024Q2' in" in result.err and "pass --period" in result.err
+    agreed = miner("report", str(one.path), str(two.path), "--period", "2024Q2")
+    assert agreed.code == 0, agreed.err
+
+
+def test_doctor_shows_where_each_value_came_from(repo: Repo, miner, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    path = user_config(isolated_home, "author: ada@example.com\nperiod: 2024Q2\n")
+    (repo.path / ".miner.yaml").write_text("period: 2024Q1\n")
+    result = miner("doctor", str(repo.path), "--store", str(isolated_home / "s.sqlite3"))
+    assert result.code == 0, result.out
+    assert f"[ok  ] config file: {path}\n" in result.out
+    assert f"setting author: ada@example.com ({path})" in result.out
+    assert f"setting period: 2024Q1 ({repo.path / '.miner.yaml'})" in result.out
+    assert "setting store: " in result.out and "s.sqlite3 (command line)" in result.out
+    assert "setting format: md (default)" in result.out
+    assert "setting github: on when a token is found (default)" in result.out
