@@ -1,0 +1,1 @@
+"""The built-in rule packs: YAML data only, shipped inside the package as ``miner.rules``."""
