@@ -68,6 +68,9 @@ class Config:
     github_api_url: str | None = None
     rate_limit_wait: float = 60.0
     store: Path | None = None  # None: the default store under the user's cache folder
+    # The user's own identities (their config file's ``author``): a report on them
+    # is theirs, and their own notes file belongs in it.
+    own_authors: tuple[str, ...] = ()
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -95,6 +98,7 @@ def configure(paths: tuple[Path, ...], given: Mapping[str, Any]) -> tuple[Config
         github_api_url=settings["github-api-url"],
         rate_limit_wait=float(given.get("rate-limit-wait", 60.0)),
         store=settings["store"],
+        own_authors=settings.mine,
     )
     return config, settings
 
@@ -218,8 +222,9 @@ def _default_identity(repos: list[gitcmd.Repo]) -> tuple[str, ...]:
 
 def _own_report(config: Config, repos: list[gitcmd.Repo]) -> bool:
     """Whether the subject is the default identity: no ``--author``, or only the
-    clones' own ``user.email``."""
+    clones' own ``user.email`` and the user's own configured identities."""
     own = {repo.config_value("user.email").strip().lower() for repo in repos} - {""}
+    own |= {a.strip().lower() for a in config.own_authors}
     given = {a.strip().lower() for a in config.authors}
     return not given or (bool(own) and given <= own)
 

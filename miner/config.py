@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from miner.errors import UsageError
 
 REPO_FILE = ".miner.yaml"
@@ -60,6 +58,7 @@ class Settings:
     values: Mapping[str, Setting]
     files: tuple[tuple[Path, bool], ...] = ()  # each file looked at, and whether it exists
     warnings: tuple[str, ...] = field(default=())
+    mine: tuple[str, ...] = ()  # the user's own identities: ``author`` in their own file
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key].value
@@ -110,7 +109,8 @@ def resolve(
         else:
             values[key] = Setting(DEFAULTS[key], DEFAULT)
     files = ((user_file, user_file.is_file()), *((f, f.is_file()) for f in repo_files))
-    return Settings(values, files, tuple(warnings))
+    mine = tuple(user["author"].value) if "author" in user else ()
+    return Settings(values, files, tuple(warnings), mine)
 
 
 def _read(path: Path, links: bool = False) -> Any:
@@ -118,18 +118,23 @@ def _read(path: Path, links: bool = False) -> Any:
     followed only with ``links``: in a clone it could lead to a device or a FIFO."""
     if (path.is_symlink() and not links) or not path.is_file():
         return None
+    import yaml  # only when there is a file: a run without one never loads it this early
+
     with path.open("rb") as handle:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValueError(f"larger than {MAX_BYTES // 1024} KiB")
-    return yaml.safe_load(data.decode("utf-8"))
+    try:
+        return yaml.safe_load(data.decode("utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(_first_line(exc)) from exc
 
 
 def _user_values(path: Path) -> dict[str, Setting]:
     """The user's own file: any problem is a usage error, since they can fix it."""
     try:
         doc = _read(path, links=True)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, ValueError) as exc:
         raise UsageError(f"config file {path} cannot be read: {_first_line(exc)}", _FIX) from exc
     if doc is None:
         return {}
@@ -156,7 +161,7 @@ def _repo_values(
     for path in files:
         try:
             doc = _read(path)
-        except (OSError, ValueError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except (OSError, ValueError) as exc:
             warnings.append(f"{path} is ignored: {_first_line(exc)}")
             continue
         if doc is None:

@@ -154,3 +154,18 @@ def test_doctor_shows_where_each_value_came_from(repo: Repo, miner, isolated_hom
     assert "setting store: " in result.out and "s.sqlite3 (command line)" in result.out
     assert "setting format: md (default)" in result.out
     assert "setting github: on when a token is found (default)" in result.out
+
+
+def test_the_authors_in_the_users_file_are_the_user(repo: Repo, miner, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    user_config(isolated_home, "author: [me@home.example.com, ada@old.example.com]\n")
+    notes = isolated_home / "data" / "contribution-miner" / "notes.yaml"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("notes:\n  - {date: 2024-05-02, area: career, text: Career talk}\n")
+    args = ("--period", "2024Q2", "--format", "json")
+    mine = miner("report", str(repo.path), *args)
+    assert "Career talk" in titles(mine.out)
+    also_mine = miner("report", str(repo.path), "--author", "ada@old.example.com", *args)
+    assert "Career talk" in titles(also_mine.out)
+    bob = miner("report", str(repo.path), "--author", "bob@example.com", *args)
+    assert "Career talk" not in titles(bob.out)
