@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows, rows_split
 from miner.collectors.notes import NotesCollector, default_notes_path
-from miner.config import COMMAND_LINE, Settings, resolve
+from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
 from miner.errors import PeriodError, RepositoryError, UsageError
@@ -122,19 +121,15 @@ def subject_for(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Subject:
     return resolve_subject(repo.root, authors or (default_author(repo),))
 
 
-_OWNER_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_GROUPS_NAME = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+")  # GitLab: GROUP/SUB/NAME
-
-
 def check_repo_names(config: Config) -> None:
     """``--repo`` is a GitHub OWNER/NAME; ``--home-repo`` too, or a GitLab GROUP/.../NAME.
     Anything else would silently file the work under the wrong area."""
     for option, values, form in (
-        ("--repo", config.repos, _OWNER_NAME),
-        ("--home-repo", config.home_repos, _GROUPS_NAME),
+        ("--repo", config.repos, OWNER_NAME),
+        ("--home-repo", config.home_repos, GROUPS_NAME),
     ):
         for value in values:
-            if not form.fullmatch(value) or value.startswith(".") or "/." in value:
+            if not form.fullmatch(value):
                 raise UsageError(
                     f"{option} {value!r} is not OWNER/NAME", f"e.g. {option} pallets/click"
                 )

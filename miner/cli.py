@@ -20,6 +20,7 @@ import click
 
 from miner import __version__
 from miner.atomic import write_text
+from miner.config import FORMATS
 from miner.errors import MinerError, RulePackError, UsageError
 
 PERIOD_HELP = (
@@ -97,7 +98,6 @@ def cli(ctx: click.Context) -> None:
         click.echo(ctx.get_help())
 
 
-FORMATS = ("md", "html", "json")
 _all_branches_option = click.option(
     "--all-branches", is_flag=True, help="Every branch, tag and remote ref, not only HEAD."
 )
@@ -250,17 +250,11 @@ def report(options: RunOptions) -> None:
     from miner.report import render
 
     config, settings = _configure(options)
-    fmt = settings["format"]
-    if fmt not in FORMATS:
-        raise UsageError(
-            f"format {fmt!r} (in {settings.origin('format')}) is not one I know",
-            f"use one of: {', '.join(FORMATS)}",
-        )
     with _progress() as progress:
         result = api.build_report(config, progress)
     for warning in result.warnings:
         click.echo(f"miner: warning: {warning}", err=True)
-    _write(render(result, fmt), options.output)
+    _write(render(result, settings["format"]), options.output)
 
 
 @cli.command()

@@ -15,12 +15,13 @@ file can run anything: both are plain YAML, read with the safe loader.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from miner.errors import UsageError
+from miner.errors import MinerError, UsageError
 
 REPO_FILE = ".miner.yaml"
 MAX_BYTES = 64 * 1024  # a defaults file is a few lines; more is not one
@@ -41,7 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "period": "last-quarter",
     "format": "md",
 }
+FORMATS = ("md", "html", "json")
 COMMAND_LINE = "command line"
+# OWNER/NAME as GitHub spells it; a home repository may also be GitLab's GROUP/SUB/NAME.
+OWNER_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]+/(?!\.)[A-Za-z0-9_.-]+")
+GROUPS_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]+(?:/(?!\.)[A-Za-z0-9_.-]+)+")
 DEFAULT = "default"
 
 
@@ -114,10 +119,14 @@ def resolve(
 
 
 def _read(path: Path, links: bool = False) -> Any:
-    """The YAML in ``path`` (None when there is no such regular file). A link is
-    followed only with ``links``: in a clone it could lead to a device or a FIFO."""
-    if (path.is_symlink() and not links) or not path.is_file():
+    """The YAML in ``path`` (None when there is no such file). A link is followed
+    only with ``links``: in a clone it could lead to a device or a FIFO."""
+    if path.is_symlink() and not links:
+        raise ValueError("a link, not a file")
+    if not path.exists():
         return None
+    if not path.is_file():
+        raise ValueError("not a regular file")
     import yaml  # only when there is a file: a run without one never loads it this early
 
     with path.open("rb") as handle:
@@ -197,6 +206,9 @@ def _value(key: str, raw: Any, base: Path, inside: Path | None = None) -> tuple[
         items = [raw] if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
             return "give a list of text values", None
+        bad = [i for i in items if key == "home-repo" and not GROUPS_NAME.fullmatch(i)]
+        if bad:
+            return f"{bad[0][:80]!r} is not OWNER/NAME", None
         return "", tuple(items)
     if key in BOOLS:
         return ("", raw) if isinstance(raw, bool) else ("give true or false", None)
@@ -204,6 +216,15 @@ def _value(key: str, raw: Any, base: Path, inside: Path | None = None) -> tuple[
         return "give a text value", None
     if key in PATHS:
         return "", (base / Path(raw).expanduser())
+    if key == "format" and raw not in FORMATS:
+        return f"{raw[:40]!r} is not one of {', '.join(FORMATS)}", None
+    if key == "period":
+        from miner.periods import parse_period
+
+        try:
+            parse_period(raw)
+        except MinerError as exc:
+            return exc.message, None
     if key == "rules" and not _builtin(raw) and (inside or "/" in raw or raw.endswith(".yaml")):
         path = (base / Path(raw).expanduser()).resolve()
         if inside is not None and not path.is_relative_to(inside.resolve()):

@@ -85,6 +85,26 @@ def test_a_clones_file_may_name_a_pack_inside_it(repo: Repo, miner) -> None:  # 
     assert json.loads(report.out)["rule_pack"]["name"] == "team"
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("home-repo: [click, acme/widgets]\n", "home-repo is ignored ('click' is not OWNER/NAME)"),
+        ("period: lastquarter\n", "period is ignored (--period 'lastquarter' is not a period"),
+        ("format: pdf\n", "format is ignored ('pdf' is not one of md, html, json)"),
+        ("home-repo: {a: b}\n", "home-repo is ignored (give a list of text values)"),
+    ],
+)
+def test_a_bad_value_in_a_clones_file_is_a_warning_not_a_failure(
+    repo: Repo, miner, text: str, says: str
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    (repo.path / ".miner.yaml").write_text(text)
+    result = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert f"warning: {repo.path / '.miner.yaml'}: {says}" in result.err
+    assert titles(result.out) == {"Q2 work"}
+
+
 @pytest.mark.parametrize("kind", ["link", "fifo", "huge", "not yaml", "a list"])
 def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind: str) -> None:  # type: ignore[no-untyped-def]
     work(repo)
@@ -102,8 +122,7 @@ def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind:
     result = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
     assert result.code == 0, result.err
     assert titles(result.out) == {"Q2 work"}
-    if kind in ("huge", "not yaml", "a list"):
-        assert f"{path} is ignored" in result.err
+    assert f"{path} is ignored" in result.err
 
 
 @pytest.mark.parametrize(
@@ -114,7 +133,8 @@ def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind:
         ("autor: me@example.com\n", "unknown key 'autor'"),
         ("github: maybe\n", "github: give true or false"),
         ("period: lastquarter\n", "is not a period I know"),
-        ("format: pdf\n", "format 'pdf'"),
+        ("format: pdf\n", "format: 'pdf' is not one of md, html, json"),
+        ("home-repo: [click]\n", "home-repo: 'click' is not OWNER/NAME"),
     ],
 )
 def test_a_broken_user_file_is_one_line_exit_2(
