@@ -20,8 +20,8 @@ import click
 
 from miner import __version__
 from miner.atomic import write_text
-from miner.config import FORMATS
 from miner.errors import MinerError, RulePackError, UsageError
+from miner.report.render import FORMATS
 
 PERIOD_HELP = (
     "2024Q2, 2024H1, 2024, 2024-04-01..2024-06-30, last-quarter, this-quarter, last-4-quarters"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from miner.errors import MinerError, UsageError
+from miner.report.render import FORMATS
 
 REPO_FILE = ".miner.yaml"
 MAX_BYTES = 64 * 1024  # a defaults file is a few lines; more is not one
@@ -42,7 +43,6 @@ DEFAULTS: dict[str, Any] = {
     "period": "last-quarter",
     "format": "md",
 }
-FORMATS = ("md", "html", "json")
 COMMAND_LINE = "command line"
 # OWNER/NAME as GitHub spells it; a home repository may also be GitLab's GROUP/SUB/NAME.
 OWNER_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]+/(?!\.)[A-Za-z0-9_.-]+")
