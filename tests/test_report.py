@@ -385,3 +385,22 @@ def test_any_title_renders_as_exactly_its_text_and_nothing_else(title: str, link
     html = MarkdownIt("commonmark").enable("table").render(md)
     shown = html_lib.unescape(re.sub(r"<[^>]+>", "", html))
     assert shown.count(plain) >= 3  # the area heading, its item, the ledger
+
+
+@pytest.mark.parametrize(
+    ("period", "columns", "unit"),
+    [
+        ("2024Q2", ["Apr", "May", "Jun"], "month"),
+        ("2021-01-01..2024-12-31", ["Q1", "Q4"], "quarter"),
+        ("2014-01-01..2024-12-31", ["2014", "2024"], "year"),
+    ],
+)
+def test_the_chart_has_a_column_per_month_quarter_or_year(
+    period: str, columns: list[str], unit: str
+) -> None:
+    report = replace(one_item_report("a", None, "a"), period=parse_period(period))
+    html = render(report, "html")
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    for column in columns:
+        assert f'text-anchor="middle">{column}</text>' in chart
+    assert f"Items per area per {unit}; darker means more." in html

@@ -399,26 +399,46 @@ def _months(start: datetime, end: datetime) -> list[tuple[int, int]]:
 
 
 def _timeline(report: Report) -> dict[str, Any]:
-    """Evidence per area per month, laid out for the inline SVG chart."""
+    """Evidence per area per month, laid out for the inline SVG chart; per quarter
+    beyond two years and per year beyond six, so a column stays readable."""
     months = _months(report.period.start, report.period.end)
+    size = 1 if len(months) <= 24 else 3 if len(months) <= 72 else 12
+    buckets = list(dict.fromkeys((y, (m - 1) // size) for y, m in months))
     rows: list[dict[str, Any]] = []
     peak = 1
     for summary in report.areas:
-        per_month = Counter((m.evidence.date.year, m.evidence.date.month) for m in summary.items)
-        counts = [per_month[m] for m in months]
+        per_bucket = Counter(
+            (m.evidence.date.year, (m.evidence.date.month - 1) // size) for m in summary.items
+        )
+        counts = [per_bucket[b] for b in buckets]
         peak = max([peak, *counts])
         rows.append({"area": summary.area, "counts": counts})
     for row in rows:  # four shades, as a contribution calendar: the darkest is the peak
         row["levels"] = [-(-4 * c // peak) for c in row["counts"]]
-    labels = [datetime(y, m, 1).strftime("%b") for y, m in months]
-    years = [f"{y}" if m == 1 or n == 0 else "" for n, (y, m) in enumerate(months)]
+    names = [_bucket_name(y, k, size) for y, k in buckets]
     return {
-        "months": [f"{y}-{m:02d}" for y, m in months],
-        "labels": labels,
-        "years": years,
+        "months": [_bucket_id(y, k, size) for y, k in buckets],  # as the tooltips name them
+        "labels": names,
+        "years": [
+            str(y) if size < 12 and (k == 0 or n == 0) else "" for n, (y, k) in enumerate(buckets)
+        ],
         "rows": rows,
         "peak": peak,
+        "unit": {1: "month", 3: "quarter", 12: "year"}[size],
     }
+
+
+def _bucket_id(year: int, index: int, size: int) -> str:
+    if size == 1:
+        return f"{year}-{index + 1:02d}"
+    return f"{year}Q{index + 1}" if size == 3 else str(year)
+
+
+def _bucket_name(year: int, index: int, size: int) -> str:
+    """A column's label: ``Apr`` for a month, ``Q2`` for a quarter, ``2024`` for a year."""
+    if size == 1:
+        return datetime(year, index + 1, 1).strftime("%b")
+    return f"Q{index + 1}" if size == 3 else str(year)
 
 
 def to_json_data(report: Report) -> dict[str, Any]:
