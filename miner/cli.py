@@ -432,8 +432,11 @@ def doctor(
     notes: Path | None,
     github_api_url: str | None,
 ) -> None:
-    """Check git, the repository (PATH, default: here), your identity, the store,
-    notes and GitHub access, and show where each setting comes from."""
+    """Check what miner needs, and where each setting comes from.
+
+    Git, the repository (PATH, default: here), your identity, the store, notes and
+    GitHub access; and each setting with the command line, config file or default
+    it came from."""
     from miner import doctor as checks
 
     given = {"author": authors, "store": store, "notes": notes, "github-api-url": github_api_url}

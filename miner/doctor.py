@@ -62,9 +62,20 @@ def _settings(settings: config.Settings) -> Iterator[Check]:
     for key in config.KEYS:
         value = settings[key]
         shown = ", ".join(value) if isinstance(value, tuple) else value
-        if shown is None:
-            shown = "on when a token is found" if key == "github" else "(not set)"
+        if shown in (None, ""):
+            shown = _UNSET.get(key, "(not set)")
         yield Check(f"setting {key}", "ok", f"{shown} ({settings.origin(key)})")
+
+
+_UNSET = {
+    "author": "(not set: git config user.email)",
+    "home-repo": "(not set: --repo and the clones' GitHub remotes)",
+    "github": "on when a token is found",
+    "rules": "senior-sde",
+    "notes": "yours (see notes below), when the report is about you",
+    "store": "in your cache folder (see store below)",
+    "github-api-url": "$GITHUB_API_URL, else https://api.github.com",
+}
 
 
 def _git_version() -> Check:

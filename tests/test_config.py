@@ -70,7 +70,8 @@ def test_a_clones_file_sets_home_repos_and_period_but_never_files_or_the_subject
     doctor = miner("doctor", str(repo.path))
     assert "setting home-repo: acme/widgets" in doctor.out
     assert f"({repo.path / '.miner.yaml'})" in doctor.out
-    assert "setting store: (not set) (default)" in doctor.out
+    assert "setting store: in your cache folder (see store below) (default)" in doctor.out
+    assert "setting author: (not set: git config user.email) (default)" in doctor.out
 
 
 def test_a_clones_file_may_name_a_pack_inside_it(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]

@@ -76,6 +76,9 @@ def test_nothing_found_for_the_subject_is_said_on_stderr_and_in_the_report(
     result = miner("report", str(repo.path), "--author", "nobody@example.com", "--period", "2024Q2")
     assert result.code == 0
     assert "warning: nothing found for nobody@example.com in 2024Q2" in result.err
+    assert "nothing found for nobody@example.com in 2024Q2" in result.out  # the report's head
+    doc = report_json(miner, str(repo.path), "--author", "nobody@example.com")
+    assert any(w.startswith("nothing found for nobody@example.com") for w in doc["warnings"])
     config = api.Config(
         period=parse_period("2024Q2"), paths=(repo.path,), authors=("nobody@example.com",)
     )
