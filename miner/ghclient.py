@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from miner.errors import MinerError, UsageError
-from miner.store import HttpCache
+from miner.store import Cached, HttpCache
 
 if TYPE_CHECKING:
     import requests
@@ -129,18 +129,31 @@ class GitHubClient:
     session: requests.Session = field(default_factory=lambda: _requests().Session())
 
     def get(
-        self, path: str, params: dict[str, Any] | None = None, *, settled: bool = False
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        settled: bool = False,
+        version: str | None = None,
     ) -> Response:
         """One GET, conditional on a stored ETag, with the rate-limit and retry policy.
 
         ``settled``: the answer is about the past and cannot change, so once stored it
-        is used without asking (for searches, which GitHub gives no ETag)."""
+        is used without asking (for searches, which GitHub gives no ETag).
+        ``version``: the ``updated_at`` of the pull request or issue the answer is about,
+        as a search just gave it; an answer stored at that same version is used without
+        asking. ETags are per token, so this is what lets a new token (every Actions
+        run has one) reuse what cannot have changed."""
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(sorted(params.items()))}"
         stored = self.cache.get(url) if self.cache else None
-        if stored is not None and stored[0] == SETTLED:
-            return Response(200, json.loads(stored[1]), {"link": stored[2]} if stored[2] else {})
+        if stored is not None and (
+            stored.etag == SETTLED or (version and stored.version == version)
+        ):
+            return Response(
+                200, json.loads(stored.body), {"link": stored.link} if stored.link else {}
+            )
         requests = _requests()
         for attempt in range(RETRIES + 1):
             try:
@@ -152,16 +165,18 @@ class GitHubClient:
                 continue
             headers = {k.lower(): v for k, v in reply.headers.items()}
             if reply.status_code == 304 and stored is not None:
+                if self.cache is not None and version and version != stored.version:
+                    self.cache.put(url, stored.etag, stored.body, stored.link, version)
                 self._pace(headers)
-                if stored[2]:
-                    headers["link"] = stored[2]
-                return Response(304, json.loads(stored[1]), headers)
+                if stored.link:
+                    headers["link"] = stored.link
+                return Response(304, json.loads(stored.body), headers)
             if reply.status_code < 300:
                 data = reply.json() if reply.content else None
                 complete = not (isinstance(data, dict) and data.get("incomplete_results"))
-                etag = SETTLED if settled and complete else headers.get("etag")
-                if self.cache is not None and etag:
-                    self.cache.put(url, etag, reply.text, headers.get("link", ""))
+                etag = SETTLED if settled and complete else headers.get("etag", "")
+                if self.cache is not None and (etag or version):
+                    self.cache.put(url, etag, reply.text, headers.get("link", ""), version or "")
                 self._pace(headers)
                 return Response(reply.status_code, data, headers)
             if self._wait_for_limit(reply.status_code, headers, reply.text, attempt):
@@ -173,11 +188,17 @@ class GitHubClient:
         raise GitHubError(f"GitHub kept failing for {path}", "re-run later")
 
     def paginate(
-        self, path: str, params: dict[str, Any] | None = None, first: Response | None = None
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        first: Response | None = None,
+        version: str | None = None,
     ) -> Iterator[Any]:
         """Every item of a list endpoint, following ``Link: rel="next"``; ``first``
-        is its first page when the caller already has it."""
-        response = first or self.get(path, {**(params or {}), "per_page": PER_PAGE})
+        is its first page when the caller already has it; ``version`` as for ``get``,
+        for every page."""
+        params = {**(params or {}), "per_page": PER_PAGE}
+        response = first or self.get(path, params, version=version)
         while True:
             items = (
                 response.data.get("items", []) if isinstance(response.data, dict) else response.data
@@ -186,17 +207,39 @@ class GitHubClient:
             next_url = _next_link(response.headers.get("link", ""))
             if next_url is None:
                 return
-            response = self.get(next_url)
+            response = self.get(next_url, version=version)
 
-    def _headers(self, stored: tuple[str, str, str] | None) -> dict[str, str]:
+    def post(self, path: str, payload: dict[str, Any]) -> Response:
+        """One POST (the Action opening an issue). Not retried: a retry after a lost
+        answer could open the issue twice."""
+        requests = _requests()
+        try:
+            reply = self.session.post(
+                f"{self.base_url}{path}", json=payload, headers=self._headers(None), timeout=30
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise GitHubError(
+                f"GitHub did not answer ({type(exc).__name__})", "re-run the job"
+            ) from exc
+        if reply.status_code in (403, 404):
+            raise GitHubError(
+                f"GitHub refused POST {path} ({reply.status_code}: {_message(reply.text)})",
+                "give the job `permissions: issues: write`",
+            )
+        if reply.status_code >= 300:
+            raise self._error(reply.status_code, path, reply.text)
+        headers = {k.lower(): v for k, v in reply.headers.items()}
+        return Response(reply.status_code, reply.json() if reply.content else {}, headers)
+
+    def _headers(self, stored: Cached | None) -> dict[str, str]:
         headers = {
             "Accept": "application/vnd.github+json",
             "Authorization": f"Bearer {self.token}",
             "User-Agent": USER_AGENT,
             "X-GitHub-Api-Version": "2022-11-28",
         }
-        if stored is not None:
-            headers["If-None-Match"] = stored[0]
+        if stored is not None and stored.etag:
+            headers["If-None-Match"] = stored.etag
         return headers
 
     def _pace(self, headers: dict[str, str]) -> None:
@@ -247,6 +290,12 @@ class GitHubClient:
             return GitHubError(
                 "GitHub rejected the token (401 Bad credentials)",
                 "set GH_TOKEN or GITHUB_TOKEN to a valid token, or run without --github",
+            )
+        if status == 403 and path == "/user":
+            return GitHubError(
+                "the token belongs to no user (a GITHUB_TOKEN or a GitHub App token), "
+                "so GitHub cannot say whose work to report",
+                "name the person: --author LOGIN (the Action's `author` input)",
             )
         if status == 404:
             return GitHubError(

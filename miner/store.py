@@ -14,7 +14,9 @@ What it keeps:
   commit row), so a warm run reads no file contents.
 - ``http_cache``: GitHub responses by URL with their ETag, so a re-run asks
   conditionally (a 304 costs nothing against the rate limit) and an interrupted
-  collection resumes from what it had.
+  collection resumes from what it had; and with the ``updated_at`` of the pull
+  request or issue they describe, so a new token (every Actions run has one, and
+  ETags are per token) reuses them without asking while that item is unchanged.
 
 Safety: every write is one transaction; a run killed at any point leaves the
 previous state or the new one. A file that is not a SQLite database, or one written
@@ -29,10 +31,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from miner.errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_SECONDS = 30.0
 BATCH_ROWS = 2000  # rows a transaction stores while git reads on
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -85,6 +88,10 @@ MIGRATIONS: dict[int, str] = {
         spec TEXT PRIMARY KEY,
         title TEXT NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # The ``updated_at`` of the pull request or issue a cached answer belongs to.
+    4: """
+    ALTER TABLE http_cache ADD COLUMN version TEXT NOT NULL DEFAULT '';
     """,
 }
 
@@ -269,8 +276,20 @@ def _refuse_foreign_file(path: Path) -> None:
         raise StoreError(f"store {path} is not a SQLite file", _HINT)
 
 
+class Cached(NamedTuple):
+    etag: str
+    body: str
+    link: str  # the page's Link header: a 304 carries none
+    version: str  # the ``updated_at`` of the item the answer is about, when known
+
+
 class HttpCache:
-    """The GitHub client's view of the store: bodies by URL with their ETag.
+    """The GitHub client's view of the store: bodies by URL with their ETag, and the
+    ``updated_at`` of the pull request or issue they describe.
+
+    ETags are specific to the token (GitHub answers ``Vary: Authorization``), and an
+    Action gets a new token every run; the version lets any token reuse an answer
+    about an item that has not changed since, without asking.
 
     The URL never carries the token (it travels in a header), so nothing secret
     is written here."""
@@ -278,21 +297,20 @@ class HttpCache:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def get(self, url: str) -> tuple[str, str, str] | None:
-        """(etag, body, link header) stored for ``url``."""
+    def get(self, url: str) -> Cached | None:
         row = self.store.db.execute(
-            "SELECT etag, body FROM http_cache WHERE url = ?", (url,)
+            "SELECT etag, body, version FROM http_cache WHERE url = ?", (url,)
         ).fetchone()
         if row is None:
             return None
-        link, _, body = str(row[1]).partition("\n")  # a 304 carries no Link: keep the page's
-        return str(row[0]), body, link
+        link, _, body = str(row[1]).partition("\n")
+        return Cached(str(row[0]), body, link, str(row[2]))
 
-    def put(self, url: str, etag: str, body: str, link: str = "") -> None:
+    def put(self, url: str, etag: str, body: str, link: str = "", version: str = "") -> None:
         with self.store.transaction():
             self.store.db.execute(
-                "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?)",
-                (url, etag, f"{link.replace(chr(10), ' ')}\n{body}"),
+                "INSERT OR REPLACE INTO http_cache (url, etag, body, version) VALUES (?, ?, ?, ?)",
+                (url, etag, f"{link.replace(chr(10), ' ')}\n{body}", version),
             )
 
 

@@ -51,6 +51,7 @@ class FakeGitHub:
         self.script: list[Callable[[str], Reply | None]] = []
         self.log: list[tuple[str, int]] = []
         self.remaining = 5000
+        self.token = TOKEN  # ETags are per token: a new token matches none of them
         mock.add_callback(responses.GET, re.compile(re.escape(base) + r"/.*"), self.answer)
 
     # -- what the tests set up
@@ -80,7 +81,7 @@ class FakeGitHub:
 
     # -- serving
     def answer(self, request: Any) -> Reply:
-        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["Authorization"] == f"Bearer {self.token}"
         url = urlparse(request.url)
         path = url.path.removeprefix(urlparse(self.base).path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -94,11 +95,12 @@ class FakeGitHub:
         text = json.dumps(body)
         search = path.startswith("/search")
         resource = "search" if search else "core"
-        # As GitHub does: search answers carry no ETag; other successes carry a weak one.
+        # As GitHub does: search answers carry no ETag; other successes carry a weak one,
+        # which differs from token to token (GitHub answers ``Vary: Authorization``).
         etag = (
             None
             if search or status >= 400
-            else f'W/"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
+            else f'W/"{hashlib.sha256((self.token + text).encode()).hexdigest()[:32]}"'
         )
         headers = gh.headers(remaining=self.remaining, resource=resource, etag=etag)
         headers.update(extra)
@@ -456,46 +458,70 @@ def test_a_quarter_on_github_becomes_evidence_with_areas(
     assert source["items"] == 10 and source["partial"] is False
 
 
-def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """40 pull requests authored and 60 reviewed: under 150 counted requests cold,
-    under 10 when the same period is asked again."""
+def busy(fake: FakeGitHub, quarters: int = 1) -> None:
+    """Per quarter of 2024 from Q2 on: 40 pull requests authored and merged, and 60 of
+    Bob's reviewed; each item's ``updated_at`` is its last change, as GitHub gives it."""
     mine, reviewed = [], []
-    for n in range(40):
-        mine.append(
-            github.pr(
+    for q in range(quarters):
+        first_month = 4 + 3 * q if q < 3 else 1
+        year = 2024 if q < 3 else 2025
+        for n in range(40):
+            number = 1000 * q + n + 1
+            item = fake.pr(
                 "acme",
                 "widgets",
-                n + 1,
-                title=f"Change {n}",
+                number,
+                title=f"Change {number}",
                 login=LOGIN,
-                created_at=at(f"2024-04-{n % 28 + 1:02d}"),
-                merged_at=at(f"2024-05-{n % 28 + 1:02d}"),
+                created_at=at(f"{year}-{first_month:02d}-{n % 28 + 1:02d}"),
+                merged_at=at(f"{year}-{first_month + 1:02d}-{n % 28 + 1:02d}"),
                 additions=n,
                 deletions=1,
                 changed_files=1,
             )
-        )
-        github.files[f"acme/widgets/{n + 1}"] = [gh.pr_file(f"src/m{n}.py", n, 1)]
-    for n in range(60):
-        item = github.pr(
-            "acme",
-            "widgets",
-            100 + n,
-            title=f"Theirs {n}",
-            login="bob",
-            created_at=at("2024-04-10"),
-            merged_at=None,
-            additions=1,
-            deletions=1,
-            changed_files=1,
-        )
-        item["updated_at"] = at("2024-04-11")
-        reviewed.append(item)
-        github.timelines[f"acme/widgets/{100 + n}"] = [
-            gh.timeline_review(10_000 + n, LOGIN, "APPROVED", at("2024-04-11"))
-        ]
-    github.search(f"type:pr author:{LOGIN}", mine)
-    github.search(f"type:pr reviewed-by:{LOGIN}", reviewed)
+            item["updated_at"] = item["closed_at"]
+            mine.append(item)
+            fake.files[f"acme/widgets/{number}"] = [gh.pr_file(f"src/m{number}.py", n, 1)]
+        for n in range(60):
+            number = 1000 * q + 100 + n
+            day = at(f"{year}-{first_month:02d}-{n % 28 + 1:02d}")
+            item = fake.pr(
+                "acme",
+                "widgets",
+                number,
+                title=f"Theirs {number}",
+                login="bob",
+                created_at=day,
+                merged_at=None,
+                additions=1,
+                deletions=1,
+                changed_files=1,
+            )
+            item["updated_at"] = day
+            reviewed.append(item)
+            fake.timelines[f"acme/widgets/{number}"] = [
+                gh.timeline_review(100_000 + number, LOGIN, "APPROVED", day)
+            ]
+    fake.search(f"type:pr author:{LOGIN}", mine)
+    fake.search(f"type:pr reviewed-by:{LOGIN}", reviewed)
+
+
+def new_token(fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, token: str) -> None:
+    """The next run has a token of its own, as every GitHub Actions run does."""
+    fake.token = token
+    monkeypatch.setenv("GH_TOKEN", token)
+
+
+def costs(fake: FakeGitHub) -> tuple[int, int]:
+    """Counted requests so far: (core, search), the two limits GitHub keeps apart."""
+    search = sum(1 for path, status in fake.log if status != 304 and path.startswith("/search"))
+    return fake.counted - search, search
+
+
+def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """40 pull requests authored and 60 reviewed: under 150 counted requests cold,
+    under 10 when the same period is asked again."""
+    busy(github)
     doc = run_report(miner, tmp_path)
     assert sum(1 for e in doc["evidence"] if e["kind"] == "review") == 60
     assert sum(1 for e in doc["evidence"] if e["kind"] == "pull_request") == 40
@@ -507,6 +533,48 @@ def test_the_request_budget_of_a_typical_quarter(github: FakeGitHub, miner, tmp_
     again = run_report(miner, tmp_path)
     assert again["evidence"] == doc["evidence"]
     assert github.counted == 5  # the searches (GitHub gives them no ETag); the rest were 304
+
+
+def test_a_new_token_reuses_what_has_not_changed(
+    github: FakeGitHub, miner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """No stored ETag matches a new token; a search item's ``updated_at`` says which
+    stored answers are still true. Only what changed is asked again."""
+    busy(github)
+    doc = run_report(miner, tmp_path)
+    github.log.clear()
+    new_token(github, monkeypatch, "ghs_SecondRunsToken0123456789")
+    again = run_report(miner, tmp_path)
+    assert again["evidence"] == doc["evidence"]
+    assert github.counted <= 10
+    assert costs(github) == (1, 5)  # the releases (no item to vouch for them), the searches
+    assert not [p for p, status in github.log if status == 304]  # nothing even asked
+    # Pull request 3 gets another push: its files and timeline are asked again, only they.
+    changed = next(i for i in github.searches[f"type:pr author:{LOGIN}"] if i["number"] == 3)
+    changed["updated_at"] = at("2024-06-28")
+    github.files["acme/widgets/3"].append(gh.pr_file("src/extra.py", 5, 0, status="added"))
+    github.log.clear()
+    new_token(github, monkeypatch, "ghs_ThirdRunsToken0123456789")
+    third = by_id(run_report(miner, tmp_path))
+    assert costs(github) == (1 + 2, 5)
+    asked = {p for p, _ in github.log if "/pulls/" in p or "/issues/" in p}
+    assert asked == {"/repos/acme/widgets/pulls/3/files", "/repos/acme/widgets/issues/3/timeline"}
+    assert third["gh:pr:acme/widgets#3"]["stats"]["files"] == 2
+
+
+def test_what_one_token_hour_serves(
+    github: FakeGitHub, miner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The numbers behind the README's table of people per token-hour: a busy year (four
+    quarters like the one above), cold and again with a new token."""
+    busy(github, quarters=4)
+    year = ("--period", "2024-04-01..2025-03-31")
+    run_report(miner, tmp_path, *year)
+    assert costs(github) == (4 * (2 * 40 + 60) + 1, 5 + 2 + 2)  # a year, cold; 160 and 240 items
+    github.log.clear()
+    new_token(github, monkeypatch, "ghs_NextRunsToken0123456789")
+    run_report(miner, tmp_path, *year)
+    assert costs(github) == (1, 9)  # the same year again, a new token
 
 
 def test_search_pages_follow_link_headers(github: FakeGitHub, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,10 @@ once ever, a search counting a contributor's earlier pull requests to tell a
 newcomer), one per issue commented on (its comments since the period began) and one per home
 repository (its releases); a page beyond the first (over 100 files or timeline
 events) costs one more. Every request is conditional on a stored ETag, so a
-re-run over the same period costs almost nothing.
+re-run over the same period costs almost nothing; and an answer about a pull
+request or issue whose ``updated_at`` (from the search) is the one stored with it
+is reused without asking, so even a new token (ETags are per token, and every
+GitHub Actions run has a new one) pays only for the searches and the releases.
 """
 
 from __future__ import annotations
@@ -166,9 +169,12 @@ class GitHubCollector:
                 when, state = created, "merged" if merged else str(item.get("state", "open"))
             else:
                 continue
-            files = list(self.client.paginate(f"/repos/{repo}/pulls/{number}/files"))
+            version = _version(item)
+            files = list(
+                self.client.paginate(f"/repos/{repo}/pulls/{number}/files", version=version)
+            )
             author = item["user"]["login"]
-            rounds = _rounds(self._timeline(repo, number), author)
+            rounds = _rounds(self._timeline(repo, number, version), author)
             paths = tuple(f["filename"] for f in files)
             body = item.get("body") or ""
             linked = ", ".join(dict.fromkeys(_LINKED.findall(body)))
@@ -207,12 +213,12 @@ class GitHubCollector:
         summary = item.get("pull_request") or {}
         if "merged_at" in summary:
             return cast(str | None, summary["merged_at"])
-        return cast(
-            str | None, self.client.get(f"/repos/{repo}/pulls/{item['number']}").data["merged_at"]
-        )
+        pull = self.client.get(f"/repos/{repo}/pulls/{item['number']}", version=_version(item))
+        return cast(str | None, pull.data["merged_at"])
 
-    def _timeline(self, repo: str, number: int) -> list[dict[str, Any]]:
-        return list(self.client.paginate(f"/repos/{repo}/issues/{number}/timeline"))
+    def _timeline(self, repo: str, number: int, version: str | None) -> list[dict[str, Any]]:
+        path = f"/repos/{repo}/issues/{number}/timeline"
+        return list(self.client.paginate(path, version=version))
 
     def _docs(
         self, repo: str, pr: dict[str, Any], files: list[dict[str, Any]], when: datetime
@@ -258,7 +264,7 @@ class GitHubCollector:
         mine = self._mine
         for item in found.values():
             repo = _repo(item)
-            timeline = self._timeline(repo, item["number"])
+            timeline = self._timeline(repo, item["number"], _version(item))
             reviews = sorted(
                 (e for e in timeline if _is_review(e) and _login(e.get("user")) in mine),
                 key=lambda e: str(e["submitted_at"]),
@@ -362,7 +368,7 @@ class GitHubCollector:
         for item in found.values():
             repo = _repo(item)
             path = f"/repos/{repo}/issues/{item['number']}/comments"
-            for comment in self.client.paginate(path, {"since": since}):
+            for comment in self.client.paginate(path, {"since": since}, version=_version(item)):
                 who = _login(comment.get("user"))
                 created = parse_time(comment["created_at"])
                 if who not in mine or created not in self.period:
@@ -405,6 +411,15 @@ class GitHubCollector:
                     message=release.get("body") or "",
                     matched_as=who,
                 )
+
+
+def _version(item: dict[str, Any]) -> str | None:
+    """A search item's ``updated_at``: GitHub moves it on every comment, review, push,
+    label or state change, so an answer about the item stored at that same moment is
+    still true. (A later edit of a comment's text does not move it: that text is
+    refreshed the next time the item changes.)"""
+    stamp = item.get("updated_at")
+    return str(stamp) if stamp else None
 
 
 def _login(who: Any) -> str:
