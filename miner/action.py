@@ -476,7 +476,9 @@ STEPS: dict[str, Callable[[Env, datetime], dict[str, str]]] = {
 }
 
 
-def main(argv: list[str] | None = None, environ: Env | None = None) -> int:
+def main(
+    argv: list[str] | None = None, environ: Env | None = None, now: datetime | None = None
+) -> int:
     """Run one step; its outputs go to ``$GITHUB_OUTPUT``. Returns the exit code."""
     args = sys.argv[1:] if argv is None else argv
     env = os.environ if environ is None else environ
@@ -484,7 +486,7 @@ def main(argv: list[str] | None = None, environ: Env | None = None) -> int:
         print(f"usage: python -m miner.action {{{','.join(STEPS)}}}", file=sys.stderr)
         return 2
     try:
-        outputs = STEPS[args[0]](env, datetime.now(UTC))
+        outputs = STEPS[args[0]](env, now or datetime.now(UTC))
     except MinerError as exc:
         print(annotation("error", exc.line()))
         return exc.exit_code
