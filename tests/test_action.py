@@ -241,11 +241,11 @@ def issues(no_network: responses.RequestsMock) -> list[dict[str, Any]]:
         assert request.headers["Authorization"] == f"Bearer {TOKEN}"
         payload = json.loads(request.body)
         opened.append(payload)
-        body = {
-            "number": len(opened),
-            "html_url": f"https://github.com/ada/brag/issues/{len(opened)}",
-            **payload,
-        }
+        number = len(opened)
+        bot = "github-actions[bot]"
+        body = gh.created_issue(
+            "ada", "brag", number, payload["title"], payload["body"], bot, user_type="Bot"
+        )
         return 201, gh.headers(), json.dumps(body)
 
     no_network.add_callback(responses.POST, f"{gh.API}/repos/ada/brag/issues", create)
@@ -600,3 +600,48 @@ def test_every_workflow_keeps_the_security_rules() -> None:
             assert doc["permissions"] == {}, path
             assert "pull_request_target" not in doc[True], path  # YAML reads `on` as True
             assert all("permissions" in job for job in doc["jobs"].values()), path
+
+
+def test_an_issue_the_token_may_not_open_is_one_clear_line(
+    github: FakeGitHub,
+    no_network: responses.RequestsMock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A job without ``issues: write``: the report is still written and uploaded."""
+    quarter(github)
+    refused = json.dumps(gh.error(403, "Resource not accessible by integration"))
+    no_network.add(
+        responses.POST,
+        f"{gh.API}/repos/ada/brag/issues",
+        body=refused,
+        status=403,
+        headers=gh.error_headers(403),
+    )
+    runner = Runner(tmp_path, monkeypatch)
+    runner.run(author=LOGIN, repos="acme/widgets", formats="md", **{"create-issue": "true"})
+    assert runner.outcomes["run"] == runner.outcomes["upload"] == "success"
+    assert runner.outcomes["issue"] == "failure"
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error::")]
+    assert "403: Resource not accessible by integration" in line
+    assert "permissions: issues: write" in line and TOKEN not in line
+
+
+def test_a_token_of_no_user_asks_for_the_author(
+    github: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GITHUB_TOKEN and App tokens belong to no user: GET /user is refused."""
+    quarter(github)
+    body = json.dumps(gh.error(403, "Resource not accessible by integration"))
+    github.script.append(
+        lambda path: (403, gh.error_headers(403), body) if path == "/user" else None
+    )
+    runner = Runner(tmp_path, monkeypatch)
+    runner.run(repos="acme/widgets")
+    assert runner.outcomes["run"] == "failure"
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error::")]
+    assert "the token belongs to no user" in line and "`author` input" in line
