@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from miner.errors import MinerError, UsageError
 from miner.model import Period
@@ -233,7 +234,16 @@ def prepare(env: Env, now: datetime) -> dict[str, str]:
         "store-restore": f"{store_prefix}{label}-\n{store_prefix}",
         "output-dir": str(out_dir),
         "artifact": f"contribution-miner-{person}-{label}",
+        "upload": "true" if artifacts_served(env) else "false",
     }
+
+
+def artifacts_served(env: Env) -> bool:
+    """Whether actions/upload-artifact (v4 and later) works here: on github.com and
+    GHE.com, not yet on GitHub Enterprise Server, where the report is then kept by the
+    job summary, ``commit`` or ``create-issue``."""
+    host = urlsplit(env.get("GITHUB_SERVER_URL", "https://github.com")).hostname or ""
+    return host == "github.com" or host.endswith(".ghe.com")
 
 
 @dataclass(frozen=True)
