@@ -212,9 +212,9 @@ def prepare(env: Env, now: datetime) -> dict[str, str]:
     temp = Path(env["RUNNER_TEMP"]) / "contribution-miner"
     venv = temp / "venv"
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    person = safe_name(",".join(inputs.authors).lower()) if inputs.authors else "token-user"
+    person = safe_name(_person(inputs.authors).lower())
     label = safe_name(period.label)
-    store_prefix = f"{STORE_CACHE}-{person}-"
+    store_prefix = f"{STORE_CACHE}/{person}/"  # "/" is in no safe name: ada/ never matches ada-x/
     run = f"{env.get('GITHUB_RUN_ID', '0')}-{env.get('GITHUB_RUN_ATTEMPT', '1')}"
     project = Path(env.get("GITHUB_ACTION_PATH") or Path(__file__).parent.parent)
     digest = hashlib.sha256((project / "pyproject.toml").read_bytes()).hexdigest()[:16]
@@ -230,12 +230,18 @@ def prepare(env: Env, now: datetime) -> dict[str, str]:
         # One key per run (a cache entry never changes once saved); restored by the
         # newest entry of this person and period (a run stopped by the rate limit
         # resumes), else the person's newest (earlier quarters' answers are reused).
-        "store-key": f"{store_prefix}{label}-{run}",
-        "store-restore": f"{store_prefix}{label}-\n{store_prefix}",
+        "store-key": f"{store_prefix}{label}/{run}",
+        "store-restore": f"{store_prefix}{label}/\n{store_prefix}",
         "output-dir": str(out_dir),
         "artifact": f"contribution-miner-{person}-{label}",
         "upload": "true" if artifacts_served(env) else "false",
     }
+
+
+def _person(authors: tuple[str, ...]) -> str:
+    """Whom the caches and the artifact are named for: the first login given (a team
+    passes emails too), else the first identity, else the token's user."""
+    return next((a for a in authors if "@" not in a), authors[0] if authors else "token-user")
 
 
 def artifacts_served(env: Env) -> bool:

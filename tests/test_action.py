@@ -311,7 +311,7 @@ def test_the_action_runs_its_steps_under_a_simulated_runner(
         "contribution-miner-ada-2024Q2": [runner.workspace / p for p in out["reports"].splitlines()]
     }
     [key] = runner.cache
-    assert key.startswith("contribution-miner-store-v1-ada-2024Q2-")
+    assert key.startswith("contribution-miner-store-v1/ada/2024Q2/")
     # committed and pushed, as the bot, without the token in the repository's config
     log = subprocess.run(
         ["git", "-C", str(origin), "log", "-1", "--format=%an%n%s", "--name-only"],
@@ -432,7 +432,7 @@ def test_the_token_user_is_the_default_author(
     out = runner.run(repos="acme/widgets", formats="json")
     doc = json.loads((runner.workspace / out["reports"]).read_text())
     assert doc["subject"]["logins"] == [LOGIN]
-    assert next(iter(runner.cache)).startswith("contribution-miner-store-v1-token-user-2024Q2-")
+    assert next(iter(runner.cache)).startswith("contribution-miner-store-v1/token-user/2024Q2/")
 
 
 # ------------------------------------------------------------------ step by step
@@ -666,3 +666,24 @@ def test_the_readme_workflow_is_short_valid_and_uses_real_inputs(tmp_path: Path)
     [step] = yaml.safe_load(pasted)["jobs"]["summary"]["steps"]
     inputs = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
     assert set(step["with"]) <= set(inputs)
+
+
+def test_caches_and_artifacts_are_named_for_the_person(tmp_path: Path) -> None:
+    env = {
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_ACTION_PATH": str(ROOT),
+        "GITHUB_RUN_ID": "7",
+        "INPUT_AUTHOR": "octo@example.com,octocat",  # as the team workflow passes it
+    }
+    out = action.prepare(env, SCHEDULED)
+    assert out["store-key"] == "contribution-miner-store-v1/octocat/2024Q2/7-1"
+    restore = out["store-restore"].splitlines()
+    assert restore == [
+        "contribution-miner-store-v1/octocat/2024Q2/",
+        "contribution-miner-store-v1/octocat/",
+    ]
+    assert out["artifact"] == "contribution-miner-octocat-2024Q2"
+    assert out["period"] == "2024Q2" and out["upload"] == "true"
+    other = action.prepare({**env, "INPUT_AUTHOR": "octocat-jr"}, SCHEDULED)
+    assert not other["store-key"].startswith(tuple(restore))  # never another person's store
