@@ -294,6 +294,7 @@ def test_the_action_runs_its_steps_under_a_simulated_runner(
         author=LOGIN, repos="acme/widgets", **{"create-issue": "true", "commit": "true"}
     )
     assert runner.outcomes == dict.fromkeys(runner.outcomes, "success")
+    assert not (runner.temp / "env").exists()  # nothing exported to the caller's later steps
     assert out["period"] == "2024Q2"  # scheduled on 2 July: the quarter that just ended
     assert out["partial"] == "false"
     assert out["reports"].splitlines() == [
