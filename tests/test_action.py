@@ -382,19 +382,19 @@ def test_a_long_report_is_cut_for_the_summary_and_the_issue_with_links_to_the_wh
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Titles of 48,000 characters (some outside the BMP, which GitHub counts twice):
-    the Markdown passes 1 MiB, and the issue passes 65,536 characters."""
+    """1,400 issues opened, with titles of 290 characters (some outside the BMP, which
+    GitHub counts twice): the Markdown passes 1 MiB, and the issue 65,536 characters."""
     long = [
         gh.search_issue_item(
             "acme",
             "widgets",
             n,
-            f"Issue {n} " + "🚀x" * 16_000,
+            f"Issue {n} " + "🚀x" * 140,
             LOGIN,
-            at("2024-05-01"),
+            at(f"2024-{4 + n % 3:02d}-{n % 28 + 1:02d}"),
             is_pr=False,
         )
-        for n in range(1, 31)
+        for n in range(1, 1401)
     ]
     github.search(f"type:issue author:{LOGIN}", long)
     runner = Runner(tmp_path, monkeypatch)
