@@ -109,7 +109,10 @@ def json_text(data: dict[str, Any]) -> str:
         else:
             out.append(f"  {name}: {_ENCODE(value)}{comma}")
     out.append("}")
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", "\n".join(out)) + "\n"
+    text = "\n".join(out) + "\n"
+    if text.isascii():  # known without a scan: C0 controls are escaped by the encoder already
+        return text
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @functools.cache  # built once: loading and compiling the templates is most of a render
