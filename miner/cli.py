@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,10 @@ from miner import __version__
 from miner.atomic import write_text
 from miner.errors import MinerError, RulePackError, UsageError
 from miner.report.render import FORMATS
+
+if TYPE_CHECKING:
+    from miner.api import Config
+    from miner.config import Settings
 
 PERIOD_HELP = (
     "2024Q2, 2024H1, 2024, 2024-04-01..2024-06-30, last-quarter, this-quarter, last-4-quarters"
@@ -227,7 +231,7 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _configure(options: RunOptions) -> tuple[Any, Any]:
+def _configure(options: RunOptions) -> tuple[Config, Settings]:
     """(``api.Config``, ``config.Settings``) for the options, with the config files'
     warnings shown."""
     from miner import api

@@ -225,10 +225,16 @@ def _value(key: str, raw: Any, base: Path, inside: Path | None = None) -> tuple[
             parse_period(raw)
         except MinerError as exc:
             return exc.message, None
-    if key == "rules" and not _builtin(raw) and (inside or "/" in raw or raw.endswith(".yaml")):
+    if (
+        key == "rules"
+        and not _builtin(raw)
+        and (inside or "/" in raw or raw.endswith((".yaml", ".yml")))
+    ):
         path = (base / Path(raw).expanduser()).resolve()
         if inside is not None and not path.is_relative_to(inside.resolve()):
             return "a pack outside the clone", None
+        if inside is not None and not path.is_file():  # a FIFO would hang the run
+            return "no such regular file in the clone", None
         return "", str(path)
     return "", raw
 

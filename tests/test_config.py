@@ -93,12 +93,14 @@ def test_a_clones_file_may_name_a_pack_inside_it(repo: Repo, miner) -> None:  # 
         ("period: lastquarter\n", "period is ignored (--period 'lastquarter' is not a period"),
         ("format: pdf\n", "format is ignored ('pdf' is not one of md, html, json)"),
         ("home-repo: {a: b}\n", "home-repo is ignored (give a list of text values)"),
+        ("rules: fifo.yaml\n", "rules is ignored (no such regular file in the clone)"),
     ],
 )
 def test_a_bad_value_in_a_clones_file_is_a_warning_not_a_failure(
     repo: Repo, miner, text: str, says: str
 ) -> None:  # type: ignore[no-untyped-def]
     work(repo)
+    os.mkfifo(repo.path / "fifo.yaml")
     (repo.path / ".miner.yaml").write_text(text)
     result = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
     assert result.code == 0, result.err
