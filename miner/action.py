@@ -166,12 +166,12 @@ def annotation(kind: str, message: str) -> str:
 
 def cut_bytes(text: str, limit: int, note: str) -> tuple[str, bool]:
     """``text`` in at most ``limit`` UTF-8 bytes: whole when it fits, else cut at a line
-    end with ``note`` after it."""
+    end (before a heading where one fits) with ``note`` after it."""
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text, False
     head = data[: max(0, limit - len(note.encode("utf-8")))].decode("utf-8", errors="ignore")
-    return _at_line_end(head) + note, True
+    return _at_block_end(head) + note, True
 
 
 def cut_chars(text: str, limit: int, note: str) -> tuple[str, bool]:
@@ -183,15 +183,20 @@ def cut_chars(text: str, limit: int, note: str) -> tuple[str, bool]:
     head = text[:room]
     while _units(head) > room:  # characters outside the BMP count twice
         head = head[: -(_units(head) - room)]
-    return _at_line_end(head) + note, True
+    return _at_block_end(head) + note, True
 
 
 def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _at_line_end(head: str) -> str:
-    end = head.rfind("\n")
+def _at_block_end(head: str) -> str:
+    """``head`` up to the start of its last heading: the report defines its reference
+    links at the end of each block, so whole blocks keep their links; else up to its
+    last line end."""
+    end = head.rfind("\n#")
+    if end <= 0:
+        end = head.rfind("\n")
     return head[: end + 1] if end > 0 else head
 
 

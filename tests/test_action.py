@@ -404,7 +404,10 @@ def test_a_long_report_is_cut_for_the_summary_and_the_issue_with_links_to_the_wh
     [summary] = [s for s in runner.summaries if s]
     assert len(summary.encode()) <= action.SUMMARY_LIMIT
     assert summary.endswith(f"The whole report is in the artifact: {out['artifact-url']}\n")
-    assert markdown.startswith(summary[: summary.index("\n\n---\n> **Cut here:**")])
+    kept = summary[: summary.index("\n\n---\n> **Cut here:**")]
+    assert markdown.startswith(kept) and kept.endswith("\n\n")  # cut before a heading
+    used = set(re.findall(r"\]\[(\d+)\]", kept))
+    assert used and used <= set(re.findall(r"^\[(\d+)\]: ", kept, re.MULTILINE))
     [opened] = issues
     assert len(opened["body"].encode("utf-16-le")) // 2 < action.ISSUE_LIMIT
     assert "longer than an issue can hold" in opened["body"]
