@@ -24,12 +24,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from miner.errors import MinerError, UsageError
 from miner.model import Period
 from miner.periods import parse_period
+
+if TYPE_CHECKING:
+    from miner.ghclient import GitHubClient
 
 SUMMARY_LIMIT = 1024 * 1024  # bytes of one step's job summary GitHub accepts
 ISSUE_LIMIT = 65_536  # characters of an issue body GitHub accepts (the body stays below)
@@ -403,7 +406,9 @@ def summary(env: Env) -> dict[str, str]:
 
 def issue(env: Env) -> dict[str, str]:
     """Open an issue in the workflow's repository with the report, the body kept under
-    GitHub's limit and the whole report linked."""
+    GitHub's limit and the whole report linked. A run for a period that already has
+    its open issue (a re-run, or the run that completes a partial one) updates that
+    issue instead of opening another."""
     from miner.ghclient import GitHubClient, api_url
 
     token = env.get("GH_TOKEN", "")
@@ -416,13 +421,28 @@ def issue(env: Env) -> dict[str, str]:
     footer = "\n\n---\nThe whole report:\n" + "\n".join(links) + "\n"
     note = "\n\n> **Cut here:** the report is longer than an issue can hold." + footer
     body, cut = cut_chars(text + footer, ISSUE_LIMIT, note)
+    stem = f"Contribution summary {env.get('MINER_LABEL', '')}"
     partial = " (partial)" if env.get("MINER_PARTIAL") == "true" else ""
-    title = f"Contribution summary {env.get('MINER_LABEL', '')}{partial}"
     client = GitHubClient(api_url(None, dict(env)), token)
-    created = client.post(
-        f"/repos/{env['GITHUB_REPOSITORY']}/issues", {"title": title, "body": body}
-    )
-    return {"issue-url": str(created.data.get("html_url", "")), "issue-cut": str(cut).lower()}
+    issues = f"/repos/{env['GITHUB_REPOSITORY']}/issues"
+    payload = {"title": stem + partial, "body": body}
+    earlier = _open_issue(client, issues, stem)
+    if earlier is None:
+        answer = client.send("POST", issues, payload)
+    else:
+        answer = client.send("PATCH", f"{issues}/{earlier}", payload)
+    return {"issue-url": str(answer.data.get("html_url", "")), "issue-cut": str(cut).lower()}
+
+
+def _open_issue(client: GitHubClient, issues: str, stem: str) -> int | None:
+    """The number of the open issue this action opened for the period, among the
+    newest hundred open issues."""
+    found = client.get(issues, {"state": "open", "per_page": 100}).data
+    for item in found if isinstance(found, list) else []:
+        mine = (item.get("user") or {}).get("login") == BOT[0] and "pull_request" not in item
+        if mine and item.get("title") in (stem, f"{stem} (partial)"):
+            return int(item["number"])
+    return None
 
 
 def commit(env: Env) -> dict[str, str]:

@@ -209,13 +209,17 @@ class GitHubClient:
                 return
             response = self.get(next_url, version=version)
 
-    def post(self, path: str, payload: dict[str, Any]) -> Response:
-        """One POST (the Action opening an issue). Not retried: a retry after a lost
-        answer could open the issue twice."""
+    def send(self, method: str, path: str, payload: dict[str, Any]) -> Response:
+        """One POST or PATCH (the Action opening or updating an issue). Not retried: a
+        retry after a lost answer could open the issue twice."""
         requests = _requests()
         try:
-            reply = self.session.post(
-                f"{self.base_url}{path}", json=payload, headers=self._headers(None), timeout=30
+            reply = self.session.request(
+                method,
+                f"{self.base_url}{path}",
+                json=payload,
+                headers=self._headers(None),
+                timeout=30,
             )
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise GitHubError(
@@ -223,7 +227,7 @@ class GitHubClient:
             ) from exc
         if reply.status_code in (403, 404):
             raise GitHubError(
-                f"GitHub refused POST {path} ({reply.status_code}: {_message(reply.text)})",
+                f"GitHub refused {method} {path} ({reply.status_code}: {_message(reply.text)})",
                 "give the job `permissions: issues: write`",
             )
         if reply.status_code >= 300:

@@ -235,23 +235,32 @@ def github(no_network: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture
-def issues(no_network: responses.RequestsMock) -> list[dict[str, Any]]:
-    """Issues the action opens in the workflow's repository, answered as GitHub does."""
-    opened: list[dict[str, Any]] = []
+def issues(github: FakeGitHub, no_network: responses.RequestsMock) -> list[tuple[str, Any]]:
+    """Issues the action opens or updates in the workflow's repository, answered as
+    GitHub does; each request as (method, payload)."""
+    sent: list[tuple[str, Any]] = []
+    listed = github.opened.setdefault("ada/brag", [])
 
-    def create(request: Any) -> tuple[int, dict[str, str], str]:
-        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    def write(request: Any) -> tuple[int, dict[str, str], str]:
+        assert request.headers["Authorization"] == f"Bearer {github.token}"
         payload = json.loads(request.body)
-        opened.append(payload)
-        number = len(opened)
+        sent.append((request.method, payload))
+        if request.method == "PATCH":
+            number = int(request.url.rsplit("/", 1)[1])
+            [issue] = [i for i in listed if i["number"] == number]
+            issue.update(payload)
+            return 200, gh.headers(), json.dumps(issue)
         bot = "github-actions[bot]"
-        body = gh.created_issue(
-            "ada", "brag", number, payload["title"], payload["body"], bot, user_type="Bot"
-        )
-        return 201, gh.headers(), json.dumps(body)
+        title, body = payload["title"], payload["body"]
+        issue = gh.created_issue("ada", "brag", len(listed) + 1, title, body, bot, user_type="Bot")
+        listed.insert(0, issue)
+        return 201, gh.headers(), json.dumps(issue)
 
-    no_network.add_callback(responses.POST, f"{gh.API}/repos/ada/brag/issues", create)
-    return opened
+    no_network.add_callback(responses.POST, f"{gh.API}/repos/ada/brag/issues", write)
+    no_network.add_callback(
+        responses.PATCH, re.compile(re.escape(f"{gh.API}/repos/ada/brag/issues/") + r"\d+"), write
+    )
+    return sent
 
 
 def brag_repo(tmp_path: Path, workspace: Path) -> Path:
@@ -283,7 +292,7 @@ def brag_repo(tmp_path: Path, workspace: Path) -> Path:
 
 def test_the_action_runs_its_steps_under_a_simulated_runner(
     github: FakeGitHub,
-    issues: list[dict[str, Any]],
+    issues: list[tuple[str, Any]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -330,8 +339,8 @@ def test_the_action_runs_its_steps_under_a_simulated_runner(
     )
     assert TOKEN not in (runner.workspace / ".git/config").read_text()
     # the issue: the report, and where the whole of it is
-    [opened] = issues
-    assert opened["title"] == "Contribution summary 2024Q2"
+    [(method, opened)] = issues
+    assert method == "POST" and opened["title"] == "Contribution summary 2024Q2"
     assert opened["body"].startswith(markdown)
     assert out["artifact-url"] in opened["body"]
     assert f"blob/{out['commit']}/reports/2024Q2.md" in opened["body"]
@@ -359,26 +368,38 @@ def test_a_new_run_with_a_new_token_resumes_from_the_cached_store(
 
 
 def test_a_partial_collection_is_published_marked_and_resumed(
-    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    github: FakeGitHub,
+    issues: list[tuple[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Published marked partial, kept in the cache, completed by the next run, which
+    updates the period's issue rather than opening a second one."""
     quarter(github)
     github.script.append(spent_limit(2_000_000_000, lambda path: path.endswith("/timeline")))
     runner = Runner(tmp_path, monkeypatch)
-    out = runner.run(author=LOGIN, repos="acme/widgets")
+    out = runner.run(author=LOGIN, repos="acme/widgets", **{"create-issue": "true"})
     assert out["partial"] == "true"
     markdown = (runner.workspace / "reports/2024Q2.md").read_text()
     assert "Partial report" in markdown and markdown in runner.summaries
     assert runner.artifacts  # what it has is published
     assert len(runner.cache) == 1  # and kept for the next run
     runner.token = github.token = "ghs_NextRunsToken0123456789"
-    again = runner.run(author=LOGIN, repos="acme/widgets")
+    again = runner.run(author=LOGIN, repos="acme/widgets", **{"create-issue": "true"})
     assert again["partial"] == "false"
     assert "gh:review:501" in (runner.workspace / "reports/2024Q2.json").read_text()
+    assert [(method, sent["title"]) for method, sent in issues] == [
+        ("POST", "Contribution summary 2024Q2 (partial)"),
+        ("PATCH", "Contribution summary 2024Q2"),
+    ]
+    [issue] = github.opened["ada/brag"]
+    assert "Partial report" not in issue["body"]
+    assert out["issue-url"] == again["issue-url"] == issue["html_url"]
 
 
 def test_a_long_report_is_cut_for_the_summary_and_the_issue_with_links_to_the_whole(
     github: FakeGitHub,
-    issues: list[dict[str, Any]],
+    issues: list[tuple[str, Any]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -408,7 +429,7 @@ def test_a_long_report_is_cut_for_the_summary_and_the_issue_with_links_to_the_wh
     assert markdown.startswith(kept) and kept.endswith("\n\n")  # cut before a heading
     used = set(re.findall(r"\]\[(\d+)\]", kept))
     assert used and used <= set(re.findall(r"^\[(\d+)\]: ", kept, re.MULTILINE))
-    [opened] = issues
+    [(_, opened)] = issues
     assert len(opened["body"].encode("utf-16-le")) // 2 < action.ISSUE_LIMIT
     assert "longer than an issue can hold" in opened["body"]
     assert out["artifact-url"] in opened["body"]

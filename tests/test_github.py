@@ -48,6 +48,7 @@ class FakeGitHub:
         self.timelines: dict[str, list[dict[str, Any]]] = {}
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.releases: dict[str, list[dict[str, Any]]] = {}
+        self.opened: dict[str, list[dict[str, Any]]] = {}  # a repository's issues, newest first
         self.script: list[Callable[[str], Reply | None]] = []
         self.log: list[tuple[str, int]] = []
         self.remaining = 5000
@@ -125,6 +126,8 @@ class FakeGitHub:
             return self.search_page(query)
         if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/releases", path):
             return self.page(path, query, self.releases.get(m[1], []))
+        if m := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues", path):
+            return self.page(path, query, self.opened.get(m[1], []))
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/(pulls|issues)/(\d+)(?:/(\w+))?", path)
         assert m, path
         key = f"{m[1]}/{m[2]}/{m[4]}"

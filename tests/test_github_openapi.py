@@ -60,6 +60,9 @@ def bodies() -> dict[str, Any]:
         "acme", "widgets", 3, "Slow", "ada", AT, is_pr=False, body="It is slow"
     )
     sha = gh._sha("commit:7a")
+    bot = "github-actions[bot]"
+    summary = "Contribution summary 2024Q2"
+    opened = gh.created_issue("ada", "brag", 2, summary, "# Summary", bot, user_type="Bot")
     return {
         "GET /user": gh.authenticated_user("ada"),
         "GET /rate_limit": gh.rate_limit(4990, 1712142000, 29, 1712138460),
@@ -92,9 +95,12 @@ def bodies() -> dict[str, Any]:
             gh.release("acme", "widgets", "v2.1.0", "ada", AT, name="Widgets 2.1"),
             gh.release("acme", "widgets", "v2.2.0", "ada", AT, draft=True),
         ],
-        "POST /repos/{owner}/{repo}/issues": gh.created_issue(
-            "ada", "brag", 1, "Contribution summary 2024Q2", "# Contribution summary", "ada"
-        ),
+        "GET /repos/{owner}/{repo}/issues": [
+            opened,
+            gh.created_issue("ada", "brag", 1, "Hi", "", "ada"),
+        ],
+        "POST /repos/{owner}/{repo}/issues": opened,
+        "PATCH /repos/{owner}/{repo}/issues/{issue_number}": opened,
     }
 
 

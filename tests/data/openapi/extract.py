@@ -48,7 +48,13 @@ OPERATIONS = {
         "200",
     ),
     "GET /repos/{owner}/{repo}/releases": ("/repos/{owner}/{repo}/releases", "get", "200"),
+    "GET /repos/{owner}/{repo}/issues": ("/repos/{owner}/{repo}/issues", "get", "200"),
     "POST /repos/{owner}/{repo}/issues": ("/repos/{owner}/{repo}/issues", "post", "201"),
+    "PATCH /repos/{owner}/{repo}/issues/{issue_number}": (
+        "/repos/{owner}/{repo}/issues/{issue_number}",
+        "patch",
+        "200",
+    ),
 }
 PROSE = {"description", "example", "examples", "title", "externalDocs", "summary"}
 _PREFIX = "#/components/schemas/"
