@@ -32,6 +32,7 @@ from typing import Any
 
 from miner.globs import globs_regex
 from miner.model import KINDS, Mapped
+from miner.patterns import PatternProblem, Search, compile_search
 
 Test = Callable[["Facts"], bool]
 
@@ -233,8 +234,8 @@ def _compile_key(
             return lambda f: f.some_paths & bit != 0
         return lambda f: f.all_paths & bit != 0
     if key in PATTERNS:
-        pattern = _regex(key, value, line)
-        return lambda f: pattern.search(getattr(f, key)) is not None
+        found = _regex(key, value, line)
+        return lambda f: found(getattr(f, key))
     if key == "labels_any":
         wanted = {s.lower() for s in _strings(key, value, line)}
         return lambda f: any(label.lower() in wanted for label in f.labels)
@@ -270,10 +271,10 @@ def _strings(key: str, value: Any, line: int) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _regex(key: str, value: Any, line: int) -> re.Pattern[str]:
+def _regex(key: str, value: Any, line: int) -> Search:
     if not isinstance(value, str) or not value:
         raise ConditionProblem(f"'{key}' takes a regular expression", line)
     try:
-        return re.compile(value, re.IGNORECASE | re.MULTILINE)
-    except re.error as exc:
+        return compile_search(value, ignore_case=True, multiline=True)
+    except PatternProblem as exc:
         raise ConditionProblem(f"'{key}' is not a valid regular expression: {exc}", line) from exc

@@ -10,12 +10,11 @@ import importlib.resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from miner.engine.conditions import ConditionProblem, PathClassifier, compile_condition
 from miner.engine.schema import Condition, Example, Rule, RulePack
 from miner.errors import RulePackError
 from miner.model import Area, RulePackInfo
+from miner.yamlsafe import LineDict, YamlProblem, line_of, load_file
 
 DEFAULT_PACK = "senior-sde"
 EXAMPLE_FIELDS = {
@@ -39,51 +38,6 @@ EXAMPLE_FIELDS = {
 }
 
 
-class LineDict(dict[Any, Any]):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line = 0
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.key_lines: dict[Any, int] = {}
-        self.duplicates: list[tuple[Any, int]] = []
-
-
-# libyaml's parser when PyYAML was built with it (10x faster on the default pack);
-# construction stays in Python either way, so the line tracking below works with both.
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    data = LineDict()
-    data.line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str | int | float | bool) and key is not None:
-            key = str(key)
-        if key in data:
-            data.duplicates.append((key, line))
-        data[key] = loader.construct_object(value_node, deep=True)
-        data.key_lines[key] = line
-    return data
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-
-
-def line_of(node: Any, key: str) -> int:
-    if isinstance(node, LineDict):
-        return node.key_lines.get(key, node.line)
-    return 0
-
-
 def builtin_packs() -> dict[str, Path]:
     folder = importlib.resources.files("miner.rules")
     return {
@@ -100,7 +54,7 @@ def resolve_pack_path(name_or_path: str | None) -> Path:
     if name in packs:
         return packs[name]
     path = Path(name)
-    if not path.is_file():
+    if not path.exists():
         known = ", ".join(sorted(packs))
         raise RulePackError(
             name, [f"{name}: no such file and no built-in pack by that name (built-in: {known})"]
@@ -116,16 +70,11 @@ def load_pack(name_or_path: str | None = None) -> RulePack:
 def _load(path: Path, seen: tuple[Path, ...], paths: PathClassifier) -> RulePack:
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(shown, [f"{shown}: cannot be read ({exc})"]) from exc
-    try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RulePackError(shown, [f"{shown}:{line}: not valid YAML: {problem}"]) from exc
+        doc = load_file(path)
+    except FileNotFoundError as exc:
+        raise RulePackError(shown, [f"{shown}: cannot be read (no such file)"]) from exc
+    except YamlProblem as exc:
+        raise RulePackError(shown, [exc.where(shown)]) from exc
     problems: list[str] = []
     pack = _check(doc, path, seen, problems, paths)
     if problems or pack is None:
