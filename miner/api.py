@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miner import gitcmd
+from miner.atomic import same_file
 from miner.collectors.base import Collector
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows, rows_split
-from miner.collectors.notes import NotesCollector, default_notes_path
+from miner.collectors.notes import NotesCollector, default_notes_path, lock_path
 from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
@@ -171,7 +172,7 @@ def collect(
         for repo, subject in zip(repos, subjects if repos else [], strict=True):
             history = GitHistory(repo, Matcher(subject), config.period, config.all_branches, store)
             collectors += [GitCollector(history), DocsCollector(history)]
-        notes = _notes_collector(config, repos)
+        notes = _notes_collector(config, repos, _area_ids(pack))
         if notes is not None:
             collectors.append(notes)
         if github is not None:
@@ -224,12 +225,14 @@ def _own_report(config: Config, repos: list[gitcmd.Repo]) -> bool:
     return not given or (bool(own) and given <= own)
 
 
-def _notes_collector(config: Config, repos: list[gitcmd.Repo]) -> NotesCollector | None:
+def _notes_collector(
+    config: Config, repos: list[gitcmd.Repo], areas: Callable[[], frozenset[str]] | None
+) -> NotesCollector | None:
     """The notes file given, else the user's own, which speaks only for the user."""
     if config.notes is not None:
-        return NotesCollector(config.notes, config.period)
+        return NotesCollector(config.notes, config.period, areas)
     if _own_report(config, repos):
-        return NotesCollector(default_notes_path(), config.period)
+        return NotesCollector(default_notes_path(), config.period, areas)
     return None
 
 
@@ -251,6 +254,16 @@ def _check_without_github(config: Config, repos: list[gitcmd.Repo]) -> None:
                 "with GitHub off it cannot be a login",
                 "give an email or the exact name `git log` shows, or turn GitHub on",
             )
+
+
+def _area_ids(
+    pack: RulePack | Callable[[], RulePack] | None,
+) -> Callable[[], frozenset[str]] | None:
+    """The pack's area ids, asked for when the notes are read: a note for another
+    area would count nowhere, so it is an error."""
+    if pack is None:
+        return None
+    return lambda: frozenset(a.id for a in (pack if isinstance(pack, RulePack) else pack()).areas)
 
 
 class _Mapper:
@@ -438,3 +451,16 @@ def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
     if not all_branches:
         return repo.head or ""
     return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo)}))
+
+
+def check_output(config: Config, output: Path) -> None:
+    """Refuse ``-o`` onto the store or the notes file: the report would replace them."""
+    store = config.store or default_store_path()
+    notes = config.notes or default_notes_path()
+    own = {
+        "evidence store": [store, *(Path(f"{store}{end}") for end in ("-wal", "-shm", "-journal"))],
+        "notes file": [notes, lock_path(notes)],
+    }
+    for what, paths in own.items():
+        if any(same_file(output, path) for path in paths):
+            raise UsageError(f"-o {output} is your {what}", "write the report to another file")

@@ -1,21 +1,100 @@
-"""Whole-or-nothing file writes: a crash or a full disk never leaves half a file."""
+"""Writing the user's files: whole or not at all, and only what they named.
+
+A report or a notes file is written to a temporary file beside its target, flushed
+to disk, and renamed over it, so a crash or a full disk never leaves half a file.
+What the user named is respected: a symlink is followed and its target replaced
+(the link stays a link); an existing file keeps its mode (and, when we may, its
+owner), a new one gets the umask's; a character device or a FIFO (``/dev/null``,
+``/dev/stdout``, a named pipe) is written straight through, never replaced, which
+matters as root; anything else (a folder, a socket, a block device) is refused.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 
+class NotWritable(OSError):
+    """The target is something miner will not write over; ``strerror`` says what."""
+
+
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place.
+    """Write ``text`` to ``path`` as described in the module docstring.
 
     Raises ``OSError`` (the temporary file removed) when it cannot."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    data = text.encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+        found = path.stat()
+    except FileNotFoundError:
+        found = None
+    if found is None or stat.S_ISREG(found.st_mode):
+        _replace(Path(os.path.realpath(path)), data, found)
+    elif stat.S_ISCHR(found.st_mode) or stat.S_ISFIFO(found.st_mode):
+        _write_through(path, data)
+    else:
+        raise NotWritable(errno.EINVAL, "it is not a regular file, a device or a FIFO", str(path))
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file, through links and relative paths."""
+    try:
+        return a.samefile(b)
+    except OSError:  # one does not exist (yet): compare where they would be
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _replace(target: Path, data: bytes, found: os.stat_result | None) -> None:
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    # 0o666: the kernel takes the umask off, as for any new file the user's shell makes.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if found is not None:
+                _keep_owner_and_mode(handle.fileno(), found)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise
+    _sync_folder(target.parent)
+
+
+def _keep_owner_and_mode(fd: int, found: os.stat_result) -> None:
+    if hasattr(os, "fchown"):
+        with contextlib.suppress(OSError):  # only root (or a group member) may
+            os.fchown(fd, found.st_uid, found.st_gid)
+    os.fchmod(fd, stat.S_IMODE(found.st_mode))
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    try:  # non-blocking open: a FIFO nobody reads is an error, not a hang
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise NotWritable(errno.ENXIO, "it is a FIFO that nobody reads", str(path)) from exc
+        raise
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~os.O_NONBLOCK)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename itself reaches the disk only once the folder is synced."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+            os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -172,7 +172,7 @@ _RUN_OPTIONS = [
         "--output",
         type=click.Path(path_type=Path, dir_okay=False),
         default=None,
-        help="Write to FILE instead of stdout.",
+        help="Write to FILE (whole or not at all) instead of stdout; - is stdout.",
     ),
     click.option("--rules", default=None, help="A rule pack file, or a built-in pack's name."),
     click.option(
@@ -254,6 +254,8 @@ def report(options: RunOptions) -> None:
     from miner.report import render
 
     config, settings = _configure(options)
+    if options.output is not None and str(options.output) != "-":
+        api.check_output(config, options.output.expanduser())
     with _progress() as progress:
         result = api.build_report(config, progress)
     for warning in result.warnings:
@@ -401,7 +403,7 @@ def note_add(
     text: str, area: str, day: str | None, link: str | None, notes: Path | None, pack: str | None
 ) -> None:
     """Append TEXT to the notes file."""
-    from miner.collectors.notes import Note, add_note, default_notes_path
+    from miner.collectors.notes import Note, add_note, default_notes_path, http_link
     from miner.engine import load_pack
     from miner.periods import parse_day
 
@@ -411,11 +413,40 @@ def note_add(
     if not text.strip():
         raise UsageError("the note is empty", "give the text to record")
     when = parse_day(day, "--date") if day else datetime.now(UTC).date()
-    if link and not link.startswith(("https://", "http://")):
+    url = http_link(link) if link is not None else None
+    if link is not None and url is None:
         raise UsageError(f"--link {link!r} is not an http(s) URL", "give a full https:// link")
     path = notes or default_notes_path()
-    add_note(path, Note(when, area, text.strip(), link))
+    add_note(path, Note(when, area, text.strip(), url))
     click.echo(f"noted in {path}")
+
+
+@note.command("list")
+@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+def note_list(notes: Path | None) -> None:
+    """Every note in the file, oldest first, with the id `note remove` takes."""
+    from miner.collectors.notes import default_notes_path, read_notes
+
+    path = notes or default_notes_path()
+    found = sorted(read_notes(path), key=lambda n: n.day)
+    if not found:
+        click.echo(f"no notes in {path}", err=True)
+    for n in found:
+        link = f"  {n.link}" if n.link else ""
+        text = " ".join(n.text.split())
+        click.echo(f"{n.short_id}  {n.day}  {n.area:<12} {text}{link}")
+
+
+@note.command("remove")
+@click.argument("note_id")
+@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+def note_remove(note_id: str, notes: Path | None) -> None:
+    """Remove the note with NOTE_ID (see `miner note list`); the rest of the file stays."""
+    from miner.collectors.notes import default_notes_path, remove_note
+
+    path = notes or default_notes_path()
+    gone = remove_note(path, note_id)
+    click.echo(f"removed {gone.short_id} ({gone.day}, {gone.area}) from {path}")
 
 
 @cli.command()
@@ -454,8 +485,8 @@ def doctor(
 
 
 def _write(text: str, output: Path | None) -> None:
-    """Write to stdout, or to ``output`` atomically so a failure leaves no half file."""
-    if output is None:
+    """Write to stdout (also for ``-o -``), or to ``output`` whole or not at all."""
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
     target = output.expanduser()
@@ -464,7 +495,9 @@ def _write(text: str, output: Path | None) -> None:
     try:
         write_text(target, text)
     except OSError as exc:
-        raise MinerError(f"cannot write {output}: {exc.strerror}") from exc
+        raise MinerError(
+            f"cannot write {output}: {exc.strerror}", "give -o a file, or - for standard output"
+        ) from exc
     click.echo(f"wrote {output}", err=True)
 
 

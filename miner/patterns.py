@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import re2  # type: ignore[import-untyped]
+import re2
 from re2 import _re2
 
 Search = Callable[[str], bool]

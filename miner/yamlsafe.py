@@ -127,6 +127,15 @@ def load(text: str) -> Any:
         raise YamlProblem(f"holds a value that cannot be read ({type(exc).__name__})") from exc
 
 
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of ``text`` (marks give each node's lines), within the same bounds."""
+    try:
+        _check_bounds(text)
+        return yaml.compose(text, Loader=_Base)
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"not valid YAML: {exc}") from exc
+
+
 def load_file(path: Path) -> Any:
     """``load`` of ``read_text``: the whole check for a file the user gave."""
     return load(read_text(path))

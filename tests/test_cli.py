@@ -310,10 +310,10 @@ def test_a_broken_notes_file_is_named_and_left_alone(repo: Repo, miner, tmp_path
     notes = tmp_path / "notes.yaml"
     notes.write_text("notes: [unclosed\n")
     result = miner("note", "add", "x", "--area", "career", "--notes", str(notes))
-    assert result.code == 1 and f"notes file {notes} cannot be read" in result.err
+    assert result.code == 1 and f"notes file {notes}:2: not valid YAML" in result.err
     assert notes.read_text() == "notes: [unclosed\n"
     result = miner("report", str(repo.path), "--period", "2024Q2", "--notes", str(notes))
-    assert result.code == 1 and "cannot be read" in result.err
+    assert result.code == 1 and f"notes file {notes}:2: not valid YAML" in result.err
 
 
 def test_doctor_reports_each_check(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]

@@ -7,22 +7,35 @@ The notes file is YAML::
         area: career
         text: Career conversation with my manager about leading the storage work
         link: https://example.com/doc   # optional
+
+It is the user's file, edited by hand as often as by ``miner note``: every value is
+checked on load and a bad one names its line; ``note add`` and ``note remove`` edit
+the text in place (comments, other keys and the file's mode stay), under a lock so
+that notes added at the same moment are all kept.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from miner import yamlsafe
 from miner.atomic import write_text
 from miner.errors import NotesError
 from miner.model import Evidence, Period, Source
+from miner.yamlsafe import LineDict, YamlProblem, line_of
+
+_FIX = "fix it by hand (it is YAML with a 'notes:' list) or pass --notes with another file"
 
 
 @dataclass(frozen=True)
@@ -32,11 +45,23 @@ class Note:
     text: str
     link: str | None = None
 
-    def as_yaml(self) -> dict[str, Any]:
-        entry: dict[str, Any] = {"date": self.day.isoformat(), "area": self.area, "text": self.text}
-        if self.link:
-            entry["link"] = self.link
-        return entry
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(f"{self.day}|{self.area}|{self.text}".encode()).hexdigest()
+
+    @property
+    def short_id(self) -> str:
+        """What ``note list`` shows and ``note remove`` takes: the report's id, shortened."""
+        return self.digest[:8]
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A note and the lines (0-based, inclusive) its entry spans in the file."""
+
+    note: Note
+    first: int
+    last: int
 
 
 def default_notes_path() -> Path:
@@ -45,75 +70,261 @@ def default_notes_path() -> Path:
     return user_data_path("contribution-miner") / "notes.yaml"
 
 
-def read_notes(path: Path) -> list[Note]:
-    """Every note in the file; a missing file has none."""
-    if not path.exists():
-        return []
+def lock_path(path: Path) -> Path:
+    """The lock file beside the notes file (beside its target, when it is a link)."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(f"{real.name}.lock")
+
+
+def http_link(value: str) -> str | None:
+    """``value`` trimmed when it is an http(s) URL with a host, else None.
+
+    The only links a report makes clickable: ``javascript:``, ``data:`` and the like
+    in any case or with spaces around are not links."""
+    link = value.strip()
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise NotesError(f"notes file {path} cannot be read: {_first_line(exc)}", _FIX) from exc
-    if doc is None:
-        return []
-    raw = doc.get("notes") if isinstance(doc, dict) else None
-    if not isinstance(raw, list):
-        raise NotesError(f"notes file {path} has no 'notes:' list", _FIX)
-    return [_note(entry, path, n) for n, entry in enumerate(raw, 1)]
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    if parts.scheme.casefold() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in link):
+        return None
+    return link
 
 
-_FIX = "fix it by hand (it is YAML with a 'notes:' list) or pass --notes with another file"
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _note(entry: Any, path: Path, n: int) -> Note:
-    if not isinstance(entry, dict) or not entry.get("text") or not entry.get("area"):
-        raise NotesError(f"notes file {path}: note {n} needs 'text' and 'area'", _FIX)
-    day = entry.get("date")
-    if isinstance(day, datetime):
-        day = day.date()
-    elif isinstance(day, str):
-        try:
-            day = date.fromisoformat(day)
-        except ValueError:
-            day = None
-    if not isinstance(day, date):
-        raise NotesError(f"notes file {path}: note {n} needs a 'date' as YYYY-MM-DD", _FIX)
-    link = entry.get("link")
-    return Note(day, str(entry["area"]), str(entry["text"]), str(link) if link else None)
+def read_notes(path: Path, areas: Collection[str] | None = None) -> list[Note]:
+    """Every note in the file; a missing file has none. With ``areas``, a note for
+    any other area is an error too."""
+    return [placed.note for placed in _read(path, areas)[1]]
 
 
 def add_note(path: Path, note: Note) -> None:
-    """Append ``note``, replacing the file atomically so a crash never leaves half of it."""
-    notes = read_notes(path)
-    notes.append(note)
-    body = yaml.safe_dump(
-        {"notes": [n.as_yaml() for n in notes]}, sort_keys=False, allow_unicode=True
-    )
+    """Append ``note`` to the file's text; the rest of the file stays as it was."""
+    with _locked(path):
+        text, placed = _read(path, None, spans=True)
+        _write(path, _appended(path, text, placed, note))
+
+
+def remove_note(path: Path, note_id: str) -> Note:
+    """Remove the note whose id starts with ``note_id``; the rest stays as it was."""
+    wanted = note_id.strip().removeprefix("note:").lower()
+    if len(wanted) < 4 or any(ch not in "0123456789abcdef" for ch in wanted):
+        raise NotesError(f"{note_id!r} is not a note id", "use an id from `miner note list`")
+    with _locked(path):
+        text, placed = _read(path, None, spans=True)
+        found = [p for p in placed if p.note.digest.startswith(wanted)]
+        if not found:
+            raise NotesError(f"no note {note_id} in {path}", "see `miner note list`")
+        if len({p.note.digest for p in found}) > 1:
+            raise NotesError(f"{note_id} names several notes", "give more of the id")
+        gone = found[0]
+        if gone.first < 0:
+            raise _flow_list(path)
+        lines = text.splitlines(keepends=True)
+        _write(path, "".join(lines[: gone.first] + lines[gone.last + 1 :]))
+        return gone.note
+
+
+def _write(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(path, body)
+        write_text(path, text)
     except OSError as exc:
         raise NotesError(f"cannot write notes file {path}: {exc.strerror}", _FIX) from exc
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the notes file's lock: one read-modify-write at a time, across processes."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise NotesError(f"cannot lock notes file {path}: {exc.strerror}", _FIX) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _read(
+    path: Path, areas: Collection[str] | None, spans: bool = False
+) -> tuple[str, list[_Placed]]:
+    """The file's text and each note (with its lines when ``spans``, for editing);
+    ("", []) when there is no file."""
+    try:
+        text = yamlsafe.read_text(path)
+        doc = yamlsafe.load(text)
+    except FileNotFoundError:
+        return "", []
+    except YamlProblem as exc:
+        raise NotesError(f"notes file {exc.where(path)}", _FIX) from exc
+    if doc is None:
+        return text, []
+    raw = doc.get("notes") if isinstance(doc, dict) else None
+    if isinstance(doc, dict) and "notes" in doc and raw is None:
+        return text, []  # "notes:" with nothing under it yet
+    if not isinstance(raw, list):
+        raise NotesError(f"notes file {path}:{line_of(doc, 'notes') or 1}: no 'notes:' list", _FIX)
+    items = _item_nodes(yamlsafe.compose(text)) if spans else []
+    placed = []
+    for n, entry in enumerate(raw, 1):
+        note = _note(entry, f"notes file {path}", n, areas)
+        first, last = _span(text, items[n - 1]) if n <= len(items) else (-1, -1)
+        placed.append(_Placed(note, first, last))
+    return text, placed
+
+
+def _item_nodes(root: yaml.Node | None) -> list[yaml.Node]:
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "notes":
+            return list(value.value) if isinstance(value, yaml.SequenceNode) else []
+    return []
+
+
+def _span(text: str, node: yaml.Node) -> tuple[int, int]:
+    """Lines from an entry's ``-`` to its last value; (-1, -1) when it shares a line
+    with another (a ``[...]`` flow list), which miner does not edit."""
+    lines = text.splitlines()
+    first = node.start_mark.line
+    before = lines[first][: node.start_mark.column].strip()
+    if before == "" and first > 0 and lines[first - 1].strip() == "-":
+        first -= 1
+    elif before != "-":
+        return -1, -1
+    return first, _last_line(node)
+
+
+def _last_line(node: yaml.Node) -> int:
+    if isinstance(node, yaml.MappingNode):
+        return max(_last_line(n) for pair in node.value for n in pair)
+    if isinstance(node, yaml.SequenceNode) and node.value:
+        return max(_last_line(n) for n in node.value)
+    end = node.end_mark
+    return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
+
+
+def _appended(path: Path, text: str, placed: list[_Placed], note: Note) -> str:
+    """``text`` with ``note`` added at the end of its ``notes:`` list."""
+    if any(p.first < 0 for p in placed):
+        raise _flow_list(path)
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    if placed:
+        indent = len(lines[placed[-1].first]) - len(lines[placed[-1].first].lstrip())
+        at = placed[-1].last + 1
+    else:
+        indent = 2
+        key = _notes_key_line(lines)
+        if key is None:
+            lines.append("")
+            key = len(lines) - 1
+        lines[key] = "notes:\n"  # also for "notes: []" or "notes: null": the list follows
+        at = key + 1
+    entry = _entry_text(note)
+    padded = "".join(" " * indent + line + "\n" for line in entry.splitlines())
+    return "".join([*lines[:at], padded, *lines[at:]])
+
+
+def _flow_list(path: Path) -> NotesError:
+    return NotesError(
+        f"notes file {path}: its notes are written as a [...] list",
+        "write them as a block list, one '- ' per note, so miner can edit the file",
+    )
+
+
+def _notes_key_line(lines: list[str]) -> int | None:
+    """The line of the top-level ``notes:`` key, or None when there is none."""
+    for n, line in enumerate(lines):
+        if line.startswith("notes:"):
+            return n
+    return None
+
+
+def _entry_text(note: Note) -> str:
+    entry: dict[str, Any] = {"date": note.day, "area": note.area, "text": note.text}
+    if note.link:
+        entry["link"] = note.link
+    return yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=1_000_000)
+
+
+def _note(entry: Any, where: str, n: int, areas: Collection[str] | None) -> Note:
+    line = entry.line if isinstance(entry, LineDict) else 0
+
+    def fail(key: str, problem: str) -> NotesError:
+        at = line_of(entry, key) or line
+        return NotesError(f"{where}:{at}: note {n}: {problem}", _FIX)
+
+    if not isinstance(entry, LineDict):
+        raise NotesError(f"{where}: note {n} is not a mapping with date, area and text", _FIX)
+    text = _string(entry, "text", fail)
+    area = _string(entry, "area", fail)
+    if areas is not None and area not in areas:
+        raise fail("area", f"'area' {area!r} is not an area ({', '.join(sorted(areas))})")
+    day = _day(entry.get("date"), fail)
+    link = entry.get("link")
+    if link is not None:
+        if not isinstance(link, str) or http_link(link) is None:
+            raise fail("link", f"'link' {_shown(link)} is not an http(s) URL")
+        link = http_link(link)
+    return Note(day, area, text, link)
+
+
+def _string(entry: LineDict, key: str, fail: Callable[[str, str], NotesError]) -> str:
+    value = entry.get(key)
+    if value is None:
+        raise fail(key, f"needs '{key}'")
+    if not isinstance(value, str) or not value.strip():
+        raise fail(key, f"'{key}' must be text, not {_shown(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise fail(key, f"'{key}' holds a character that is not text (a lone surrogate)") from exc
+    return value.strip()
+
+
+def _day(value: Any, fail: Callable[[str, str], NotesError]) -> date:
+    if value is None:
+        raise fail("date", "needs 'date' as YYYY-MM-DD")
+    if not isinstance(value, str):
+        raise fail("date", f"'date' {_shown(value)} is not a date; write it as YYYY-MM-DD")
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        problem = f"'date' {value!r} is not a date ({exc}); write it as YYYY-MM-DD"
+        raise fail("date", problem) from exc
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.date()
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
 class NotesCollector:
-    def __init__(self, path: Path, period: Period) -> None:
+    def __init__(
+        self, path: Path, period: Period, areas: Callable[[], Collection[str]] | None = None
+    ) -> None:
         self.path = path
         self.period = period
+        self._areas = areas
         self._items = 0
 
     def collect(self) -> Iterator[Evidence]:
-        for note in read_notes(self.path):
+        areas = self._areas() if self._areas is not None else None
+        for note in read_notes(self.path, areas):
             moment = datetime(note.day.year, note.day.month, note.day.day, tzinfo=UTC)
             if moment not in self.period:
                 continue
             self._items += 1
-            digest = hashlib.sha256(f"{note.day}|{note.area}|{note.text}".encode()).hexdigest()
             yield Evidence(
-                id=f"note:{digest[:12]}",
+                id=f"note:{note.digest[:12]}",
                 kind="note",
                 source="notes",
                 repo="notes",
