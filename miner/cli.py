@@ -432,9 +432,9 @@ def note_list(notes: Path | None) -> None:
     if not found:
         click.echo(f"no notes in {path}", err=True)
     for n in found:
-        link = f"  {n.link}" if n.link else ""
-        text = " ".join(n.text.split())
-        click.echo(f"{n.short_id}  {n.day}  {n.area:<12} {text}{link}")
+        line = f"{n.short_id}  {n.day}  {n.area:<12} {n.text}" + (f"  {n.link}" if n.link else "")
+        # one line per note, and no escape sequence from the file reaches the terminal
+        click.echo("".join(ch if ch.isprintable() else " " for ch in " ".join(line.split())))
 
 
 @note.command("remove")

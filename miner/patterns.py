@@ -51,6 +51,7 @@ def compile_search(pattern: str, ignore_case: bool = False, multiline: bool = Fa
 
 def _reason(error: bytes | str) -> str:
     text = error.decode("utf-8", "replace") if isinstance(error, bytes) else error
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
     if "perl operator" in text or "escape sequence" in text or "repetition" in text:
         text += (
             " (RE2 runs patterns in linear time: no look-around, back-references,"

@@ -222,6 +222,15 @@ def test_note_list_shows_id_date_area_text_and_link(miner, tmp_path: Path) -> No
     assert second.split() == [ids[1], "2024-06-01", "growth", "Later", "one"]
 
 
+def test_note_list_prints_no_escape_sequence(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    notes = tmp_path / "notes.yaml"
+    notes.write_text(entry(text='"Talk \\e]0;pwned\\a\\e[31mred\\nsecond line"'))
+    result = miner("note", "list", "--notes", str(notes))
+    assert result.code == 0, result.err
+    [line] = result.out.splitlines()
+    assert line.endswith("Talk  ]0;pwned  [31mred second line") and line.isprintable()
+
+
 def test_note_list_of_no_file_says_so(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = miner("note", "list", "--notes", str(tmp_path / "none.yaml"))
     assert result.code == 0 and result.out == "" and "no notes in" in result.err
