@@ -36,6 +36,7 @@ from miner.model import Evidence, Period, Source
 from miner.yamlsafe import LineDict, YamlProblem, line_of
 
 _FIX = "fix it by hand (it is YAML with a 'notes:' list) or pass --notes with another file"
+_WRITABLE = "check that its folder exists and is writable, or pass --notes with another file"
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _write(path: Path, text: str) -> None:
     try:
         write_text(path, text)
     except OSError as exc:
-        raise NotesError(f"cannot write notes file {path}: {exc.strerror}", _FIX) from exc
+        raise NotesError(f"cannot write notes file {path}: {exc.strerror}", _WRITABLE) from exc
 
 
 @contextmanager
@@ -140,7 +141,7 @@ def _locked(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
-        raise NotesError(f"cannot lock notes file {path}: {exc.strerror}", _FIX) from exc
+        raise NotesError(f"cannot lock notes file {path}: {exc.strerror}", _WRITABLE) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
