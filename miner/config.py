@@ -127,16 +127,16 @@ def _read(path: Path, links: bool = False) -> Any:
         return None
     if not path.is_file():
         raise ValueError("not a regular file")
-    import yaml  # only when there is a file: a run without one never loads it this early
+    from miner import yamlsafe  # only when there is a file: a run without one never loads yaml
 
     with path.open("rb") as handle:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValueError(f"larger than {MAX_BYTES // 1024} KiB")
-    try:
-        return yaml.safe_load(data.decode("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ValueError(_first_line(exc)) from exc
+    try:  # bounded: a clone's file is someone else's text (aliases, nesting)
+        return yamlsafe.load(data.decode("utf-8"))
+    except yamlsafe.YamlProblem as exc:
+        raise ValueError(f"line {exc.line}: {exc.message}" if exc.line else exc.message) from exc
 
 
 def _user_values(path: Path) -> dict[str, Setting]:

@@ -108,7 +108,13 @@ def test_a_bad_value_in_a_clones_file_is_a_warning_not_a_failure(
     assert titles(result.out) == {"Q2 work"}
 
 
-@pytest.mark.parametrize("kind", ["link", "fifo", "huge", "not yaml", "a list"])
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    "{new}: &{new} [*{old}, *{old}, *{old}, *{old}]\n".format(new=chr(98 + i), old=chr(97 + i))
+    for i in range(12)
+)
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "huge", "not yaml", "a list", "laughs"])
 def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind: str) -> None:  # type: ignore[no-untyped-def]
     work(repo)
     path = repo.path / ".miner.yaml"
@@ -120,6 +126,8 @@ def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind:
         path.write_text("period: 2024Q1\n" + "#" * 100_000)
     elif kind == "not yaml":
         path.write_text("period: [unclosed\n")
+    elif kind == "laughs":  # a few hundred bytes that expand to millions of values
+        path.write_text(LAUGHS + "period: *m\n")
     else:
         path.write_text("- period\n")
     result = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
