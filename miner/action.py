@@ -404,6 +404,17 @@ def summary(env: Env) -> dict[str, str]:
     return {"summary-cut": "true" if cut else "false"}
 
 
+_MENTION = re.compile(r"(?<![\w`/.@-])@(?=[A-Za-z0-9])")
+
+
+def quiet_mentions(text: str) -> str:
+    """``text`` with every ``@login`` and ``@org/team`` kept readable but unable to
+    notify anyone: an issue body pings whoever it names, and the names in a report come
+    from commit messages and pull request titles that other people wrote. A word joiner
+    after the ``@`` breaks the mention; emails and addresses are left alone."""
+    return _MENTION.sub("@\u2060", text)
+
+
 def issue(env: Env) -> dict[str, str]:
     """Open an issue in the workflow's repository with the report, the body kept under
     GitHub's limit and the whole report linked. A run for a period that already has
@@ -414,7 +425,7 @@ def issue(env: Env) -> dict[str, str]:
     token = env.get("GH_TOKEN", "")
     if not token:
         raise UsageError("create-issue: no token", "the action passes github.token; keep it")
-    text = Path(env["MINER_MARKDOWN"]).read_text(encoding="utf-8")
+    text = quiet_mentions(Path(env["MINER_MARKDOWN"]).read_text(encoding="utf-8"))
     links = [f"- Artifact: {env.get('MINER_ARTIFACT_URL') or run_url(env)}"]
     if env.get("MINER_COMMITTED"):
         links.append(f"- In the repository: {env['MINER_COMMITTED']}")

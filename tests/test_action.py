@@ -712,3 +712,24 @@ def test_caches_and_artifacts_are_named_for_the_person(tmp_path: Path) -> None:
     assert out["period"] == "2024Q2" and out["upload"] == "true"
     other = action.prepare({**env, "INPUT_AUTHOR": "octocat-jr"}, SCHEDULED)
     assert not other["store-key"].startswith(tuple(restore))  # never another person's store
+
+
+def test_mentions_in_the_issue_body_notify_nobody(
+    github: FakeGitHub, issues: list[tuple[str, Any]], tmp_path: Path
+) -> None:
+    markdown = tmp_path / "2024Q2.md"
+    markdown.write_text("- thanks @octocat, cc @acme/reviewers, `@code`, ada@example.com\n")
+    env = {
+        "MINER_MARKDOWN": str(markdown),
+        "MINER_LABEL": "2024Q2",
+        "GH_TOKEN": github.token,
+        "GITHUB_REPOSITORY": "ada/brag",
+        "GITHUB_API_URL": gh.API,
+    }
+    action.issue(env)
+    [(_, opened)] = issues
+    body = opened["body"]
+    assert "@octocat" not in body and "@acme/reviewers" not in body
+    assert "@\u2060octocat" in body and "@\u2060acme/reviewers" in body
+    assert "`@code`" in body and "ada@example.com" in body
+    assert action.quiet_mentions("@a @b") == "@\u2060a @\u2060b"
