@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,9 @@ from miner.store import (
 
 if TYPE_CHECKING:
     from miner.collectors.github import GitHubCollector
+    from miner.promo.build import Promo
+    from miner.promo.case import SkeletonResult
+    from miner.promo.touches import History
 
 GITHUB_BLIND_SPOT = (
     "GitHub not collected: pull requests, reviews, issues and work in other repositories "
@@ -464,3 +468,79 @@ def check_output(config: Config, output: Path) -> None:
     for what, paths in own.items():
         if any(same_file(output, path) for path in paths):
             raise UsageError(f"-o {output} is your {what}", "write the report to another file")
+
+
+def case_path(config: Config, case: Path | None = None) -> Path:
+    """The promotion case file: the one given, else ``case.yaml`` beside the notes."""
+    from miner.promo.case import default_case_path
+
+    return case or default_case_path(config.notes or default_notes_path())
+
+
+def build_promo(
+    config: Config,
+    level: str | None = None,
+    case: Path | None = None,
+    show_emails: bool = False,
+    progress: Progress = _quiet,
+) -> Promo:
+    """The promotion case for ``config``: the report, then projects, expertise and
+    peers from every author's history, read on the side while the report's author
+    walk runs, and the person's own words from the case file."""
+    from miner.promo.build import assemble
+    from miner.promo.case import read_case
+
+    case_file = read_case(case_path(config, case))  # a bad case file fails before any work
+    repos = open_repos(config.paths, github_only_ok=bool(config.repos))
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        histories = pool.submit(_histories, config, repos)
+        report = build_report(config, progress)
+        pack = load_pack(config.rules)
+        found = histories.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return assemble(
+        report,
+        functools.partial(summarize, pack),
+        level or pack.level or "(no target level: pass --level)",
+        case_file,
+        found,
+        show_emails,
+    )
+
+
+def _histories(config: Config, repos: list[gitcmd.Repo]) -> list[History]:
+    """Every author's commits per repository for the expertise map and branches; a
+    full collection made once (``collect --all-authors``) is brought up to date
+    first, so that changed lines are known for every author."""
+    from miner.promo.touches import read_history
+
+    found = []
+    with Store(config.store or default_store_path()) as store:
+        for repo in repos:
+            ref = "--all" if config.all_branches else "HEAD"
+            if store.head(str(repo.root), ref):
+                collect_all_authors([repo.root], store.path, config.all_branches)
+            found.append(read_history(repo, store, config.all_branches))
+    return found
+
+
+def init_case(
+    config: Config, level: str | None = None, case: Path | None = None, progress: Progress = _quiet
+) -> SkeletonResult:
+    """Write the case file's skeleton, or add to it the projects and keys it lacks;
+    nothing already in it changes."""
+    from miner.promo.build import KEY_PROJECTS
+    from miner.promo.case import SkeletonEntry, write_skeleton
+
+    promo = build_promo(config, level, case, progress=progress)
+    entries = [
+        SkeletonEntry(
+            p.project.id,
+            f"{p.project.name} ({p.project.start:%Y-%m-%d}..{p.project.end:%Y-%m-%d})",
+        )
+        for p in promo.projects[: KEY_PROJECTS * 3]
+    ]
+    weak = [g.area.area.id for g in promo.gaps]
+    return write_skeleton(case_path(config, case), entries, weak)

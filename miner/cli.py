@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -261,6 +261,52 @@ def report(options: RunOptions) -> None:
     for warning in result.warnings:
         click.echo(f"miner: warning: {warning}", err=True)
     _write(render(result, settings["format"]), options.output)
+
+
+@cli.command()
+@_common
+@click.option("--level", default=None, help="The target level. Default: the rule pack's.")
+@click.option(
+    "--case",
+    "case",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Your case file (YAML). Default: case.yaml beside the notes file.",
+)
+@click.option(
+    "--init-case", is_flag=True, help="Write the case file's skeleton, or add what it lacks."
+)
+@click.option("--peer-emails", is_flag=True, help="Show suggested peers' emails too.")
+def promo(
+    options: RunOptions, level: str | None, case: Path | None, init_case: bool, peer_emails: bool
+) -> None:
+    """Draft your promotion case (default: the last 4 quarters), keeping your own words.
+
+    Takes the options of `miner report`; a config file's period is for reports, so
+    without --period the case covers the last four complete quarters. Your summary,
+    each project's impact and your plans come from the case file; `--init-case`
+    writes its skeleton, or adds new project ids to it without changing your text."""
+    from miner import api
+    from miner.periods import parse_period
+    from miner.report.promo import render_promo
+
+    config, settings = _configure(options)
+    if options.period_text is None:
+        config = replace(config, period=parse_period("last-4-quarters"))
+    with _progress() as progress:
+        if init_case:
+            done = api.init_case(config, level, case, progress)
+            changed = done.projects or done.keys or done.plans
+            verb = "wrote" if done.created else "updated" if changed else "checked"
+            click.echo(
+                f"{verb} {done.path}: {len(done.projects)} project(s), "
+                f"{len(done.keys)} key(s), {len(done.plans)} plan slot(s) added"
+            )
+            return
+        result = api.build_promo(config, level, case, peer_emails, progress)
+    for warning in (*result.report.warnings, *result.warnings):
+        click.echo(f"miner: warning: {warning}", err=True)
+    _write(render_promo(result, settings["format"]), options.output)
 
 
 @cli.command()

@@ -59,3 +59,7 @@ class NotesError(MinerError):
 
 class StoreError(MinerError):
     """The evidence store cannot be used."""
+
+
+class CaseFileError(MinerError):
+    """The promotion case file cannot be read; the message names file and line."""

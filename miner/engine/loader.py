@@ -95,7 +95,7 @@ def _check(
         return None
     _report_duplicates(doc, problem)
     for key in doc:
-        if key not in ("name", "version", "description", "extends", "areas", "rules"):
+        if key not in ("name", "version", "description", "level", "extends", "areas", "rules"):
             problem(line_of(doc, key), f"unknown top-level key '{key}'")
     name = _text(doc, "name", problem, required=True)
     version = str(doc.get("version", "")) or "1"
@@ -115,6 +115,7 @@ def _check(
         path=shown,
         info=RulePackInfo(name=name or path.stem, version=version),
         description=str(doc.get("description", "")),
+        level=str(doc.get("level") or (base.level if base else "")),
         areas=tuple(areas),
         rules=tuple(rules),
         paths=paths,

@@ -47,6 +47,7 @@ class RulePack:
     areas: tuple[Area, ...]
     rules: tuple[Rule, ...]
     paths: PathClassifier  # shared by every rule's path conditions
+    level: str = ""  # the level a promotion case with this pack argues for
 
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)

@@ -1,0 +1,309 @@
+"""The promotion case assembled from a report, the case file and every author's
+history: projects, expertise, collaboration, peers, gaps.
+
+Nothing here writes prose about impact: the summary and each project's impact come
+from the person's case file, or are shown as empty slots.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+from miner.identity import Matcher, is_bot
+from miner.model import AreaSummary, Mapped, Period, Report
+from miner.promo.case import Case
+from miner.promo.projects import Project, group, main_component
+from miner.promo.touches import UNKNOWN, History, Touch, branch_commits
+
+KEY_PROJECTS = 6
+WEAK = 3  # an area with fewer items than this is weak
+PEERS = 5
+MAIN_AUTHOR_RANK = 3  # among the top this many authors of a component: a main author
+
+
+@dataclass(frozen=True)
+class Share:
+    """The subject's part of one component's work, and their rank among its authors."""
+
+    commits: int
+    total_commits: int
+    rank: int  # by commits; 0 when the subject has none
+    authors: int
+    lines: int | None  # None: not known without every author's diffs
+    total_lines: int | None
+    lines_rank: int | None
+
+    @property
+    def commit_share(self) -> float:
+        return self.commits / self.total_commits if self.total_commits else 0.0
+
+    @property
+    def line_share(self) -> float | None:
+        if self.lines is None or not self.total_lines:
+            return None
+        return self.lines / self.total_lines
+
+
+@dataclass(frozen=True)
+class Expertise:
+    repo: str
+    component: str
+    period: Share
+    history: Share
+
+    @property
+    def main_author(self) -> bool:
+        return any(
+            0 < s.rank <= MAIN_AUTHOR_RANK and s.commit_share >= 0.1
+            for s in (self.period, self.history)
+        )
+
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    email: str  # shown only when asked for
+    reasons: tuple[str, ...]
+    evidence: tuple[str, ...]  # evidence ids
+    score: int
+
+
+@dataclass(frozen=True)
+class CaseProject:
+    """A project as the case shows it: the grouping plus the person's words."""
+
+    project: Project
+    name: str
+    impact: str
+    named_by_case: bool
+
+
+@dataclass(frozen=True)
+class Hidden:
+    id: str
+    why: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    area: AreaSummary
+    plan: str
+
+
+@dataclass(frozen=True)
+class Promo:
+    report: Report  # hidden items left out, pinned ones first in their areas
+    level: str
+    case: Case
+    projects: tuple[CaseProject, ...]  # strongest first
+    expertise: tuple[Expertise, ...]
+    lines_known: bool
+    peers: tuple[Peer, ...]
+    pinned: frozenset[str]
+    hidden: tuple[Hidden, ...]
+    gaps: tuple[Gap, ...]
+    warnings: tuple[str, ...]
+    show_emails: bool = False
+
+    @property
+    def key_projects(self) -> tuple[CaseProject, ...]:
+        return self.projects[:KEY_PROJECTS]
+
+    @property
+    def other_projects(self) -> tuple[CaseProject, ...]:
+        return self.projects[KEY_PROJECTS:]
+
+
+def assemble(
+    report: Report,
+    summarize: Callable[[list[Mapped]], tuple[AreaSummary, ...]],
+    level: str,
+    case: Case,
+    histories: Iterable[History],
+    show_emails: bool = False,
+) -> Promo:
+    """The case from a finished report. ``summarize`` re-sorts areas (the api's
+    ``summarize`` bound to the pack) once hidden items are gone."""
+    histories = list(histories)
+    warnings: list[str] = []
+    known = {m.evidence.id: m for m in report.evidence}
+    hidden_ids = {h.id for h in case.hide}
+    for h in case.hide:
+        if h.id not in known:
+            warnings.append(f"{case.path}:{h.line}: hidden id '{h.id}' matches no evidence (kept)")
+    pinned = frozenset(pid for pid, _ in case.pin if pid in known)
+    for pid, line in case.pin:
+        if pid not in known:
+            warnings.append(f"{case.path}:{line}: pinned id '{pid}' matches no evidence (kept)")
+    kept = [m for m in report.evidence if m.evidence.id not in hidden_ids]
+    areas = _pinned_first(summarize(kept), pinned)
+    shown = replace(report, evidence=tuple(kept), areas=areas)
+    branches = {h.repo.lower(): _branches(h) for h in histories}
+    projects = group(kept, branches)
+    by_id = {p.id: p for p in projects}
+    for pid, note in case.projects.items():
+        if pid not in by_id:
+            warnings.append(
+                f"{case.path}:{note.line}: project id '{pid}' matches no project (kept)"
+            )
+    area_ids = {a.area.id for a in areas}
+    for area_id, (_, line) in case.plan.items():
+        if area_id not in area_ids:
+            warnings.append(
+                f"{case.path}:{line}: plan for '{area_id}', which is not an area (kept)"
+            )
+    matcher = Matcher(report.subject)
+    return Promo(
+        report=shown,
+        level=level,
+        case=case,
+        projects=tuple(_case_project(p, case) for p in projects),
+        expertise=expertise(histories, matcher, report.period),
+        lines_known=all(h.lines_known for h in histories) and bool(histories),
+        peers=peers(kept, histories, matcher, report.period),
+        pinned=pinned,
+        hidden=tuple(
+            Hidden(h.id, h.why, known[h.id].evidence.title if h.id in known else "")
+            for h in case.hide
+        ),
+        gaps=tuple(
+            Gap(a, case.plan.get(a.area.id, ("", 0))[0]) for a in areas if len(a.items) < WEAK
+        ),
+        warnings=tuple(warnings),
+        show_emails=show_emails,
+    )
+
+
+def _branches(history: History) -> dict[str, Touch]:
+    return branch_commits(history.touches, history.head)
+
+
+def _pinned_first(
+    areas: tuple[AreaSummary, ...], pinned: frozenset[str]
+) -> tuple[AreaSummary, ...]:
+    return tuple(
+        replace(a, items=tuple(sorted(a.items, key=lambda m: m.evidence.id not in pinned)))
+        for a in areas
+    )
+
+
+def _case_project(project: Project, case: Case) -> CaseProject:
+    note = case.projects.get(project.id)
+    name = note.name if note and note.name else project.name
+    return CaseProject(project, name, note.impact if note else "", bool(note and note.name))
+
+
+# ------------------------------------------------------------------ expertise
+def expertise(histories: list[History], matcher: Matcher, period: Period) -> tuple[Expertise, ...]:
+    """Per component the subject ever committed to: their share and rank by commits
+    (and by changed lines where every author's diffs are known), in the period and
+    over all history. Bots are not ranked; nobody else is named."""
+    rows: list[Expertise] = []
+    start, end = int(period.start.timestamp()), int(period.end.timestamp())
+    for history in histories:
+        everyone: dict[str, Counter[str]] = defaultdict(Counter)
+        lines: dict[str, Counter[str]] = defaultdict(Counter)
+        recent: dict[str, Counter[str]] = defaultdict(Counter)
+        recent_lines: dict[str, Counter[str]] = defaultdict(Counter)
+        unknown: set[str] = set()
+        me = "\x00subject"
+        for t in history.touches:
+            if t.is_merge or is_bot(t.name, t.email):
+                continue
+            who = me if matcher(t.name, t.email) else t.email
+            in_period = start <= t.time < end
+            for component, changed in t.components:
+                everyone[component][who] += 1
+                if in_period:
+                    recent[component][who] += 1
+                if changed == UNKNOWN:
+                    unknown.add(component)
+                    continue
+                lines[component][who] += changed
+                if in_period:
+                    recent_lines[component][who] += changed
+        for component in sorted(c for c in everyone if everyone[c][me]):
+            known = component not in unknown
+            rows.append(
+                Expertise(
+                    history.repo,
+                    component,
+                    _share(me, recent[component], recent_lines[component] if known else None),
+                    _share(me, everyone[component], lines[component] if known else None),
+                )
+            )
+    rows.sort(key=lambda e: (-e.period.commits, -e.history.commits, e.repo, e.component))
+    return tuple(rows)
+
+
+def _share(me: str, commits: Counter[str], lines: Counter[str] | None) -> Share:
+    mine = commits[me]
+    lines_mine = lines[me] if lines is not None else None
+    return Share(
+        commits=mine,
+        total_commits=sum(commits.values()),
+        rank=_rank(commits, me) if mine else 0,
+        authors=len(commits),
+        lines=lines_mine,
+        total_lines=sum(lines.values()) if lines is not None else None,
+        lines_rank=_rank(lines, me) if lines is not None and lines_mine else None,
+    )
+
+
+def _rank(counts: Counter[str], me: str) -> int:
+    return 1 + sum(1 for who, n in counts.items() if who != me and n > counts[me])
+
+
+# ------------------------------------------------------------------ peers
+def peers(
+    items: list[Mapped], histories: list[History], matcher: Matcher, period: Period
+) -> tuple[Peer, ...]:
+    """The people the subject worked with most: co-authors of their commits, then
+    those who committed to the same components in the period. Never the subject,
+    never a bot."""
+    reasons: dict[str, list[str]] = defaultdict(list)
+    evidence: dict[str, list[str]] = defaultdict(list)
+    score: Counter[str] = Counter()
+    emails: dict[str, str] = {}
+    co_authored: dict[str, list[str]] = defaultdict(list)
+    for m in items:
+        for name in m.evidence.co_authors:
+            co_authored[name].append(m.evidence.id)
+    for name, ids in co_authored.items():
+        if matcher(name, "") or is_bot(name, ""):
+            continue
+        score[name] += 5 * len(ids)
+        reasons[name].append(f"co-authored {len(ids)} commit{'s' * (len(ids) != 1)} with you")
+        evidence[name] += ids
+    mine = Counter(
+        (m.evidence.repo.lower(), main_component(m)) for m in items if m.evidence.kind == "commit"
+    )
+    start, end = int(period.start.timestamp()), int(period.end.timestamp())
+    shared: dict[str, Counter[str]] = defaultdict(Counter)
+    for history in histories:
+        for t in history.touches:
+            if t.is_merge or not start <= t.time < end or is_bot(t.name, t.email):
+                continue
+            if matcher(t.name, t.email):
+                continue
+            emails.setdefault(t.name, t.email)
+            for component, _ in t.components:
+                if mine[(history.repo.lower(), component)]:
+                    shared[t.name][component] += 1
+    for name, per in shared.items():
+        top = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+        score[name] += sum(min(n, _mine_count(mine, c)) for c, n in per.items())
+        where = ", ".join(f"{c} ({n} commit{'s' * (n != 1)})" for c, n in top)
+        reasons[name].append(f"committed alongside you in {where}")
+    chosen = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:PEERS]
+    return tuple(
+        Peer(name, emails.get(name, ""), tuple(reasons[name]), tuple(evidence[name]), n)
+        for name, n in chosen
+    )
+
+
+def _mine_count(mine: Counter[tuple[str, str]], component: str) -> int:
+    return sum(n for (_, c), n in mine.items() if c == component)

@@ -1,0 +1,381 @@
+"""The promotion case file: the person's own words, kept across every re-run.
+
+A YAML file the person edits::
+
+    summary: |                      # shown under Summary
+      ...
+    projects:                       # keyed by the ids `miner promo` prints
+      p-1a2b3c4d: {name: "...", impact: "..."}
+    pin: [git:SHA, ...]             # always shown as key evidence of its areas
+    hide:                           # left out; the reason is listed in the methodology
+      - {id: git:SHA, why: "..."}
+    plan: {delivery: "..."}         # the plan for a weak area
+
+miner only reads it, except ``miner promo --init-case``, which writes the skeleton
+of a new file or adds what is missing to an existing one (new project ids, missing
+keys, weak areas without a plan), inserting text and never changing a byte of what
+is there: comments and the person's text stay exactly as written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from miner.atomic import write_text
+from miner.engine.loader import LineDict, line_of
+from miner.engine.loader import _Loader as _LineLoader
+from miner.errors import CaseFileError
+
+MAX_BYTES = 1024 * 1024
+
+KEYS = ("summary", "projects", "pin", "hide", "plan")
+_HINT = "fix the case file (see README, 'Pre-fill your promotion case')"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ProjectNote:
+    name: str
+    impact: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Hidden:
+    id: str
+    why: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """What the case file says; an absent file says nothing."""
+
+    path: Path
+    exists: bool = False
+    summary: str = ""
+    projects: dict[str, ProjectNote] = field(default_factory=dict)
+    pin: tuple[tuple[str, int], ...] = ()  # (evidence id, line)
+    hide: tuple[Hidden, ...] = ()
+    plan: dict[str, tuple[str, int]] = field(default_factory=dict)  # area -> (text, line)
+
+
+def default_case_path(notes: Path) -> Path:
+    """Beside the notes file: one folder for what the person writes."""
+    return notes.parent / "case.yaml"
+
+
+def read_case(path: Path) -> Case:
+    """The case file at ``path`` (an empty case when there is none). Every problem is
+    collected; the first is raised as ``file:line: what is wrong``."""
+    try:
+        doc = _load(read_text(path))
+    except FileNotFoundError:
+        return Case(path)
+    except _Problem as exc:
+        raise CaseFileError(f"{path}:{exc.line}: {exc}", _HINT) from exc
+    problems: list[str] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(f"{path}:{line}: {message}")
+
+    case = _check(path, doc, problem)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise CaseFileError(problems[0] + more, _HINT)
+    return case
+
+
+def _check(path: Path, doc: Any, problem: Any) -> Case:
+    if doc is None:
+        return Case(path, exists=True)
+    if not isinstance(doc, LineDict):
+        problem(1, f"a case file is a mapping with keys {', '.join(KEYS)}")
+        return Case(path, exists=True)
+    for key, line in doc.duplicates:
+        problem(line, f"key '{key}' appears twice")
+    for key in doc:
+        if key not in KEYS:
+            problem(line_of(doc, key), f"unknown key '{key}' (allowed: {', '.join(KEYS)})")
+    return Case(
+        path,
+        exists=True,
+        summary=_text(doc, "summary", problem),
+        projects=_projects(doc, problem),
+        pin=_pins(doc, problem),
+        hide=_hidden(doc, problem),
+        plan=_plan(doc, problem),
+    )
+
+
+def _text(node: LineDict, key: str, problem: Any) -> str:
+    value = node.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        problem(line_of(node, key), f"'{key}' must be text")
+        return ""
+    return value.strip()
+
+
+def _projects(doc: LineDict, problem: Any) -> dict[str, ProjectNote]:
+    raw = doc.get("projects")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict):
+        problem(line_of(doc, "projects"), "'projects' maps project ids to {name, impact}")
+        return {}
+    notes: dict[str, ProjectNote] = {}
+    for key, value in raw.items():
+        line = line_of(raw, key)
+        if value is None:
+            value = LineDict()
+        if not isinstance(value, LineDict):
+            problem(line, f"project '{key}' is a mapping with 'name' and 'impact'")
+            continue
+        for extra in value:
+            if extra not in ("name", "impact"):
+                problem(line_of(value, extra), f"unknown project key '{extra}' (name, impact)")
+        notes[str(key)] = ProjectNote(
+            _text(value, "name", problem), _text(value, "impact", problem), line
+        )
+    return notes
+
+
+def _pins(doc: LineDict, problem: Any) -> tuple[tuple[str, int], ...]:
+    raw = doc.get("pin")
+    line = line_of(doc, "pin")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        problem(line, "'pin' is a list of evidence ids (git:SHA, GitHub URLs)")
+        return ()
+    return tuple((x, line) for x in raw)
+
+
+def _hidden(doc: LineDict, problem: Any) -> tuple[Hidden, ...]:
+    raw = doc.get("hide")
+    if raw is None:
+        return ()
+    line = line_of(doc, "hide")
+    if not isinstance(raw, list):
+        problem(line, "'hide' is a list of {id, why}")
+        return ()
+    found = []
+    for entry in raw:
+        if not isinstance(entry, LineDict) or not isinstance(entry.get("id"), str):
+            problem(getattr(entry, "line", line), "each 'hide' entry is {id: ..., why: ...}")
+            continue
+        for extra in entry:
+            if extra not in ("id", "why"):
+                problem(line_of(entry, extra), f"unknown hide key '{extra}' (id, why)")
+        found.append(Hidden(entry["id"], _text(entry, "why", problem), entry.line))
+    return tuple(found)
+
+
+def _plan(doc: LineDict, problem: Any) -> dict[str, tuple[str, int]]:
+    raw = doc.get("plan")
+    if raw is None:
+        return {}
+    if not isinstance(raw, LineDict):
+        problem(line_of(doc, "plan"), "'plan' maps area ids to your plan text")
+        return {}
+    return {str(k): (_text(raw, k, problem), line_of(raw, k)) for k in raw}
+
+
+class _Problem(Exception):
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def read_text(path: Path) -> str:
+    """A regular file of at most ``MAX_BYTES``, opened without blocking (a FIFO is
+    refused, not waited on); raises ``FileNotFoundError`` when there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise _Problem(f"cannot be read: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _Problem("is not a regular file")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _Problem(f"is larger than {MAX_BYTES // 1024} KB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Problem("is not UTF-8 text", data[: exc.start].count(b"\n") + 1) from exc
+
+
+def _load(text: str) -> Any:
+    """Safe YAML with line numbers. Aliases cannot blow up here: every value is
+    checked to be text (or a mapping or list of text) before anything walks it."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise _Problem(f"not valid YAML: {problem}", mark.line + 1 if mark else 1) from exc
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise _Problem(f"holds a value that cannot be read ({type(exc).__name__})") from exc
+
+
+# ------------------------------------------------------------------ skeleton
+@dataclass(frozen=True)
+class SkeletonEntry:
+    """A project the skeleton should name: its id and, as a comment, what it is."""
+
+    id: str
+    about: str
+
+
+@dataclass(frozen=True)
+class SkeletonResult:
+    path: Path
+    created: bool
+    projects: tuple[str, ...]  # ids added
+    keys: tuple[str, ...]  # top-level keys added
+    plans: tuple[str, ...]  # areas added under plan
+
+
+def write_skeleton(
+    path: Path, projects: list[SkeletonEntry], weak_areas: list[str]
+) -> SkeletonResult:
+    """Create the case file, or add to it what is missing: new project ids, missing
+    top-level keys, weak areas without a plan. Existing text is never changed: new
+    lines are inserted after a block's last entry or appended at the end."""
+    case = read_case(path)  # a malformed file fails here, untouched
+    if not case.exists:
+        text = _fresh(projects, weak_areas)
+        _save(path, text)
+        ids = tuple(p.id for p in projects)
+        return SkeletonResult(path, True, ids, KEYS, tuple(weak_areas))
+    original = read_text(path)
+    new_projects = [p for p in projects if p.id not in case.projects]
+    new_plans = [a for a in weak_areas if a not in case.plan]
+    edits: list[tuple[int, str]] = []
+    added_keys: list[str] = []
+    tail: list[str] = []
+    root = yaml.compose(original, Loader=yaml.SafeLoader)
+    nodes = _top_nodes(root)
+    for key in ("summary", "pin", "hide"):
+        if key not in nodes:
+            added_keys.append(key)
+            tail.append(_FRESH_KEYS[key])
+    for key, lines in (
+        ("projects", [_project_line(p) for p in new_projects]),
+        ("plan", [_plan_line(a) for a in new_plans]),
+    ):
+        if key not in nodes:
+            added_keys.append(key)
+            tail.append(f"{key}:\n" + "".join(f"  {line}\n" for line in lines))
+        elif lines:
+            edits.append(_insertion(path, original, key, nodes[key], lines))
+    text = original
+    for index, addition in sorted(edits, reverse=True):
+        text = text[:index] + addition + text[index:]
+    if tail:
+        text += ("" if not text or text.endswith("\n") else "\n") + "".join(tail)
+    if text != original:
+        _save(path, text)
+    return SkeletonResult(
+        path,
+        False,
+        tuple(p.id for p in new_projects),
+        tuple(added_keys),
+        tuple(new_plans),
+    )
+
+
+_FRESH_KEYS = {
+    "summary": "# Your own words, shown under Summary. Nothing is generated for you.\n"
+    'summary: ""\n',
+    "pin": "# Evidence ids (the JSON's evidence[].id) always shown first in their areas.\n"
+    "pin: []\n",
+    "hide": "# Evidence to leave out, with why (listed in the methodology):\n"
+    '#   - {id: git:SHA, why: "not mine"}\n'
+    "hide: []\n",
+}
+
+
+def _fresh(projects: list[SkeletonEntry], weak_areas: list[str]) -> str:
+    head = (
+        "# Your promotion case: miner promo reads this file and never rewrites it.\n"
+        "# `miner promo --init-case` only adds new project ids and missing keys.\n"
+    )
+    project_lines = "".join(f"  {_project_line(p)}\n" for p in projects)
+    plan_lines = "".join(f"  {_plan_line(a)}\n" for a in weak_areas)
+    return (
+        head
+        + _FRESH_KEYS["summary"]
+        + "# Projects by the id miner prints; an empty name keeps miner's.\n"
+        + "projects:\n"
+        + project_lines
+        + _FRESH_KEYS["pin"]
+        + _FRESH_KEYS["hide"]
+        + "# Your plan for each weak area.\n"
+        + "plan:\n"
+        + plan_lines
+    )
+
+
+def _project_line(p: SkeletonEntry) -> str:
+    about = _CONTROL.sub(" ", p.about).strip()[:100]
+    return f'{p.id}: {{name: "", impact: ""}}  # {about}'
+
+
+def _plan_line(area: str) -> str:
+    return f'{area}: ""'
+
+
+def _top_nodes(root: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {str(k.value): (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _insertion(
+    path: Path, text: str, key: str, nodes: tuple[yaml.Node, yaml.Node], lines: list[str]
+) -> tuple[int, str]:
+    """Where and what to insert so ``lines`` become new entries of the block mapping
+    under ``key``: after the line its last entry ends on, at its keys' indentation.
+    An empty ``key:`` gets them on the lines after it."""
+    key_node, value = nodes
+    if isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
+        indent = value.value[0][0].start_mark.column
+        end = value.value[-1][1].end_mark.index
+    elif isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None:
+        indent, end = 2, key_node.end_mark.index
+    else:
+        line = key_node.start_mark.line + 1
+        raise CaseFileError(
+            f"{path}:{line}: '{key}' is written inline; --init-case adds only to a block",
+            f"write '{key}:' with one entry per line, or add the new ids by hand",
+        )
+    newline = text.find("\n", end)
+    if end == 0 or text[end - 1] == "\n":  # a block scalar ends at the next line's start
+        at, prefix = end, ""
+    elif newline == -1:
+        at, prefix = len(text), "\n"
+    else:  # after the rest of the line: a comment there stays where it is
+        at, prefix = newline + 1, ""
+    return at, prefix + "".join(" " * indent + line + "\n" for line in lines)
+
+
+def _save(path: Path, text: str) -> None:
+    if not path.parent.is_dir():
+        raise CaseFileError(f"{path}: folder {path.parent} does not exist", "create it first")
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise CaseFileError(f"cannot write {path}: {exc.strerror}") from exc

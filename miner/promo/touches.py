@@ -1,0 +1,218 @@
+"""Every author's commits over the whole history, by component: what the expertise
+map ranks and what merged branches are made of.
+
+One diff-free pass (``git log --name-only``: git compares trees, never file
+contents, so it costs a fraction of a ``--numstat`` pass) reads every commit with
+its parents, mailmapped author and the components it touched. It runs on the side
+while the author walk diffs the subject's own commits. Changed lines per author
+need every commit's diff: they are counted only where ``miner collect
+--all-authors`` has stored them (the rows are then read from the store, not git).
+
+The rows are kept in the store per head, like the subject's selection, so a warm
+run reads no history, and after new commits only ``old_head..HEAD`` is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from miner import gitcmd
+from miner.collectors.gitlog import parse_numstat
+from miner.store import Selection, Store
+
+# Bump when what a row holds changes: stored rows of an older shape are not reused.
+TOUCHES_VERSION = "touches-1"
+_RECORD = b"\x1e\x1d\x1e"
+_FIELD = b"\x1f\x1d\x1f"
+_FORMAT = "%x1e%x1d%x1e%H%x1f%x1d%x1f%P%x1f%x1d%x1f%at%x1f%x1d%x1f%aE%x1f%x1d%x1f%s%x1f%x1d%x1f%aN"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+UNKNOWN = -1  # changed lines not known (the commit's diff is not in the store)
+
+
+def component_of(path: str) -> str:
+    """The component a file belongs to: its folder, at most two levels deep
+    (``miner/collectors/git.py`` -> ``miner/collectors``); top-level files: ``.``."""
+    parts = path.split("/")[:-1]
+    return "/".join(parts[:2]) or "."
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One commit as the expertise map and the branch grouping see it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    time: int  # author date, Unix seconds
+    email: str  # mailmap-resolved, lower-cased
+    name: str  # mailmap-resolved
+    subject: str  # kept for merges only (their subject names the branch or PR)
+    components: tuple[tuple[str, int], ...]  # (component, changed lines or UNKNOWN)
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass(frozen=True)
+class History:
+    """Every commit reachable from the head, and whether line counts are known."""
+
+    repo: str  # the repository's name, as evidence names it
+    head: str  # HEAD's SHA: its first-parent line is the main line of merges
+    touches: tuple[Touch, ...]
+    lines_known: bool
+
+
+def read_history(repo: gitcmd.Repo, store: Store | None, all_branches: bool = False) -> History:
+    """Every commit at the current head: from the store when it holds this head, else
+    from git (only what is new since a stored head that is an ancestor)."""
+    root = str(repo.root)
+    lines_known = store is not None and store.head(root, "--all" if all_branches else "HEAD") == (
+        _tips(repo, all_branches)
+    )
+    key = _key(repo, all_branches, lines_known)
+    head = _tips(repo, all_branches) or ""
+    previous = store.selection(root, key) if store else None
+    if previous is not None and previous.head == head:
+        return History(
+            repo.name, repo.head or "", tuple(_decode(r) for r in previous.rows), lines_known
+        )
+    revs = gitcmd.every_branch() if all_branches else ["HEAD"]
+    kept: tuple[tuple[str, ...], ...] = ()
+    if previous is not None and not all_branches and _descends(repo.root, previous.head, head):
+        kept, revs = previous.rows, [head, f"^{previous.head}"]
+    fresh = list(_walk(repo.root, revs))
+    if lines_known and store is not None:
+        fresh = _with_lines(store, fresh)
+    rows = (*kept, *(_encode(t) for t in fresh))
+    if store is not None and repo.has_commits:
+        store.save_selection(root, key, Selection(head, rows))
+    return History(repo.name, repo.head or "", tuple(_decode(r) for r in rows), lines_known)
+
+
+def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
+    cmd = ["log", "-z", "--name-only", "--no-renames", "--use-mailmap", f"--format={_FORMAT}"]
+    pending = b""
+    for chunk in gitcmd.stream(root, [*cmd, *revs, "--"]):
+        pending += chunk
+        *records, pending = pending.split(_RECORD)
+        yield from (_parse(r) for r in records if r)
+    if pending:
+        yield _parse(pending)
+
+
+def _parse(record: bytes) -> Touch:
+    sha, parents, at, email, subject, rest = record.split(_FIELD, 5)
+    name, _, files = rest.partition(b"\0")
+    paths = [p.decode("utf-8", "replace") for p in files.lstrip(b"\n").split(b"\0") if p]
+    counted = Counter(component_of(p) for p in paths)
+    is_merge = b" " in parents.strip()
+    return Touch(
+        sha=sha.decode(),
+        parents=tuple(parents.decode().split()),
+        time=int(at or 0),
+        email=_clean(email.decode("utf-8", "replace")).lower(),
+        name=_clean(name.decode("utf-8", "replace")),
+        subject=_clean(subject.decode("utf-8", "replace")) if is_merge else "",
+        components=tuple((c, UNKNOWN) for c in sorted(counted)),
+    )
+
+
+def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
+    """Each commit's changed lines per component, from the rows ``collect
+    --all-authors`` stored (merges have none: their work is in their commits)."""
+    rows = store.commits([t.sha for t in touches if not t.is_merge])
+    counted: list[Touch] = []
+    for touch in touches:
+        row = rows.get(touch.sha)
+        if row is None:
+            counted.append(touch)
+            continue
+        lines: Counter[str] = Counter()
+        for change in parse_numstat(row.numstat):
+            lines[component_of(change.path)] += change.additions + change.deletions
+        comps = tuple((c, lines.get(c, 0)) for c, _ in touch.components)
+        counted.append(
+            Touch(
+                touch.sha, touch.parents, touch.time, touch.email, touch.name, touch.subject, comps
+            )
+        )
+    return counted
+
+
+def _encode(t: Touch) -> tuple[str, ...]:
+    # json.dumps escapes every control character: no separator can appear in the field
+    comps = json.dumps([[c, n] for c, n in t.components], ensure_ascii=False)
+    return (t.sha, " ".join(t.parents), str(t.time), t.email, t.name, t.subject, comps)
+
+
+def _decode(row: tuple[str, ...]) -> Touch:
+    sha, parents, at, email, name, subject, comps = row
+    return Touch(
+        sha,
+        tuple(parents.split()),
+        int(at),
+        email,
+        name,
+        subject,
+        tuple((str(c), int(n)) for c, n in json.loads(comps)),
+    )
+
+
+def _clean(text: str) -> str:
+    """One line of text: no control character can break a stored row or a rendering."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+def _key(repo: gitcmd.Repo, all_branches: bool, lines_known: bool) -> str:
+    mailmap = repo.root / ".mailmap"
+    parts = [
+        TOUCHES_VERSION,
+        all_branches,
+        lines_known,
+        hashlib.sha256(mailmap.read_bytes()).hexdigest() if mailmap.is_file() else "",
+        repo.config_section("mailmap."),
+    ]
+    return "touches:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
+    if not all_branches:
+        return repo.head or ""
+    return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo)}))
+
+
+def _descends(root: Path, old: str, new: str) -> bool:
+    return bool(old) and gitcmd.succeeds(root, "merge-base", "--is-ancestor", old, new)
+
+
+def branch_commits(touches: Iterable[Touch], head: str) -> dict[str, Touch]:
+    """For each commit that came in through a merge on the first-parent line from
+    ``head``: the merge that brought it (its branch is the merge's second-parent
+    range). Merges are taken oldest first, so a branch merged twice keeps its
+    commits with the first merge."""
+    by_sha = {t.sha: t for t in touches}
+    mainline: list[Touch] = []
+    current = by_sha.get(head)
+    while current is not None:
+        mainline.append(current)
+        current = by_sha.get(current.parents[0]) if current.parents else None
+    on_main = {t.sha for t in mainline}
+    owner: dict[str, Touch] = {}
+    for merge in reversed(mainline):
+        if not merge.is_merge:
+            continue
+        stack = list(merge.parents[1:])
+        while stack:
+            sha = stack.pop()
+            if sha in on_main or sha in owner or sha not in by_sha:
+                continue
+            owner[sha] = merge
+            stack.extend(by_sha[sha].parents)
+    return owner

@@ -1,0 +1,219 @@
+"""Render a promotion case (``miner promo``) as Markdown, HTML or JSON.
+
+The same escaping as the quarterly report: every text is someone else's (commit
+messages, file names, notes, the case file, GitHub) and is escaped for the format
+it lands in; only ``http(s)`` addresses become links.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from miner.errors import UsageError
+from miner.model import AreaSummary, Mapped
+from miner.promo.build import Expertise, Promo, Share
+from miner.report.render import (
+    _environment,
+    _reasons,
+    _timeline,
+    json_text,
+    md_escape,
+    size_text,
+    to_json_data,
+)
+
+EXPERTISE_ROWS = 12  # components shown; the JSON has them all
+_URL_SAFE = ":/?#@!$&*+,;=%~-._"
+
+
+def render_promo(promo: Promo, fmt: str) -> str:
+    if fmt == "json":
+        return json_text(promo_json_data(promo))
+    if fmt not in ("md", "html"):
+        raise UsageError(f"unknown format {fmt!r}", "use one of md, html, json")
+    env = _environment()
+    env.filters["href"] = http_url
+    return env.get_template(f"promo.{fmt}.j2").render(**_context(promo))
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` when it is http(s), percent-encoded where it could break out of a
+    link; otherwise None, and the text is shown without a link."""
+    if not url or not url.lower().startswith(("https://", "http://")):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def md_link(text: str, url: str | None) -> str:
+    target = http_url(url)
+    shown = md_escape(text)
+    return f"[{shown}]({target})" if target else shown
+
+
+def tally(summary: AreaSummary) -> str:
+    """One factual line: how many of each kind, with lines where they mean something."""
+    kinds: Counter[str] = Counter()
+    lines: dict[str, list[int]] = {}
+    for m in summary.items:
+        e = m.evidence
+        kind: str = e.kind
+        if kind == "pull_request":
+            kind = "merged PR" if e.state == "merged" else "open or closed PR"
+        kinds[kind] += 1
+        if e.stats and kind in ("commit", "merged PR"):
+            total = lines.setdefault(kind, [0, 0])
+            total[0] += e.stats.additions
+            total[1] += e.stats.deletions
+    parts = []
+    for kind, label in _LABELS:
+        n = kinds[kind]
+        if not n:
+            continue
+        text = f"{n} {label}{'s' * (n != 1)}"
+        if kind in lines:
+            text += f" (+{lines[kind][0]:,}/\u2212{lines[kind][1]:,})"
+        parts.append(text)
+    return ", ".join(parts) or "nothing in this period"
+
+
+_LABELS = (
+    ("merged PR", "merged PR"),
+    ("open or closed PR", "other PR"),
+    ("commit", "commit"),
+    ("design_doc", "design doc"),
+    ("release", "release"),
+    ("review", "review"),
+    ("review_comment", "review comment"),
+    ("issue", "issue"),
+    ("issue_comment", "issue comment"),
+    ("note", "note"),
+)
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def share_text(s: Share) -> str:
+    if not s.commits:
+        return "—"
+    return f"{s.commits}/{s.total_commits} ({s.commit_share:.0%}), #{s.rank} of {s.authors}"
+
+
+def lines_text(s: Share) -> str:
+    if s.line_share is None:
+        return "—"
+    return f"{s.line_share:.0%}, #{s.lines_rank} of {s.authors}"
+
+
+def _context(promo: Promo) -> dict[str, Any]:
+    r = promo.report
+    return {
+        "p": promo,
+        "r": r,
+        "last_day": r.period.end - timedelta(seconds=1),
+        "blind_spots": [s for src in r.sources for s in src.blind_spots],
+        "tally": tally,
+        "size": size_text,
+        "reasons": _reasons,
+        "share_text": share_text,
+        "lines_text": lines_text,
+        "expertise_rows": promo.expertise[:EXPERTISE_ROWS],
+        "reviews": _reviews(r.evidence),
+        "co_authored": [
+            m for m in r.evidence if m.evidence.kind == "commit" and m.evidence.co_authors
+        ],
+        "answers": [m for m in r.evidence if m.evidence.kind == "issue_comment"],
+        "timeline": _timeline(r),
+        "strongest": 5,
+        "md_link": md_link,
+    }
+
+
+def _reviews(items: tuple[Mapped, ...]) -> list[dict[str, Any]]:
+    """The subject's reviews per pull request, newcomers' marked."""
+    per: dict[str, dict[str, Any]] = {}
+    for m in items:
+        e = m.evidence
+        if e.kind not in ("review", "review_comment"):
+            continue
+        where = (e.url or e.id).split("#", 1)[0]
+        entry = per.setdefault(
+            where,
+            {"title": e.title, "url": where, "newcomer": False, "reviews": 0, "comments": 0},
+        )
+        entry["newcomer"] |= bool(e.newcomer_author)
+        if e.kind == "review":
+            entry["reviews"] += 1
+            entry["title"] = e.title.removeprefix("Review of ").split(" (")[0]
+        else:
+            entry["comments"] += 1
+    return sorted(per.values(), key=lambda x: (-x["reviews"], -x["comments"], x["url"]))
+
+
+def promo_json_data(promo: Promo) -> dict[str, Any]:
+    """The report's ``schema_version`` 1 document plus the case's own keys (additive)."""
+    data = to_json_data(promo.report)
+    data["level"] = promo.level
+    data["case"] = {
+        "path": str(promo.case.path),
+        "summary": promo.case.summary,
+        "pinned": sorted(promo.pinned),
+        "hidden": [{"id": h.id, "why": h.why} for h in promo.hidden],
+        "plan": {area: text for area, (text, _) in promo.case.plan.items()},
+    }
+    data["projects"] = [
+        {
+            "id": cp.project.id,
+            "name": cp.name,
+            "impact": cp.impact,
+            "signal": cp.project.signal,
+            "start": cp.project.start.isoformat(),
+            "end": cp.project.end.isoformat(),
+            "additions": cp.project.additions,
+            "deletions": cp.project.deletions,
+            "areas": list(cp.project.areas),
+            "collaborators": list(cp.project.collaborators),
+            "evidence": [m.evidence.id for m in cp.project.items],
+        }
+        for cp in promo.projects
+    ]
+    data["expertise"] = [_expertise_json(x) for x in promo.expertise]
+    data["peers"] = [
+        {
+            "name": peer.name,
+            **({"email": peer.email} if promo.show_emails and peer.email else {}),
+            "reasons": list(peer.reasons),
+            "evidence": list(peer.evidence),
+        }
+        for peer in promo.peers
+    ]
+    data["gaps"] = [
+        {"area": g.area.area.id, "count": len(g.area.items), "plan": g.plan} for g in promo.gaps
+    ]
+    data["warnings"] = [*data.get("warnings", []), *promo.warnings]
+    return data
+
+
+def _expertise_json(x: Expertise) -> dict[str, Any]:
+    def share(s: Share) -> dict[str, Any]:
+        return {
+            "commits": s.commits,
+            "total_commits": s.total_commits,
+            "rank": s.rank,
+            "authors": s.authors,
+            "lines": s.lines,
+            "total_lines": s.total_lines,
+            "lines_rank": s.lines_rank,
+        }
+
+    return {
+        "repo": x.repo,
+        "component": x.component,
+        "main_author": x.main_author,
+        "period": share(x.period),
+        "history": share(x.history),
+    }
