@@ -128,6 +128,8 @@ def _keys(item: Mapped, merges: dict[str, Touch]) -> set[str]:
         keys |= {f"doc:{repo}:{p}" for p in e.paths}
     elif e.kind == "commit":
         keys |= _commit_keys(e.id.removeprefix("git:"), e.title, repo, merges)
+        if not keys and e.paths and all(is_design_doc(p) for p in e.paths):
+            keys |= {f"doc:{repo}:{p}" for p in e.paths}  # writing the doc: its project
     return keys
 
 
@@ -169,14 +171,11 @@ def main_component(item: Mapped) -> str:
 
 def _add_runs(chosen: list[Mapped], keys: dict[str, set[str]]) -> None:
     """Commits with no stronger key: runs of work in one component, a new run after
-    a pause longer than ``GAP``. A commit that only edits design documents is left
-    to its document."""
+    a pause longer than ``GAP``."""
     last: dict[tuple[str, str], tuple[datetime, str]] = {}
     for item in chosen:
         e = item.evidence
         if e.kind != "commit" or keys[e.id]:
-            continue
-        if e.paths and all(is_design_doc(p) for p in e.paths):
             continue
         where = (e.repo.lower(), main_component(item))
         previous = last.get(where)
@@ -187,7 +186,7 @@ def _add_runs(chosen: list[Mapped], keys: dict[str, set[str]]) -> None:
 
 
 def _place_docs(chosen: list[Mapped], keys: dict[str, set[str]]) -> None:
-    """A design document with no pull request of its own joins the run of the
+    """A design document no pull request brought joins the run of the
     component its name speaks of (``docs/design/upload.md`` and ``src/upload``),
     else the run whose dates are nearest to it, within ``GAP``."""
     runs: dict[str, tuple[datetime, datetime]] = {}
@@ -196,7 +195,7 @@ def _place_docs(chosen: list[Mapped], keys: dict[str, set[str]]) -> None:
             if key.startswith("run:"):
                 start, end = runs.get(key, (item.evidence.date, item.evidence.date))
                 runs[key] = (min(start, item.evidence.date), max(end, item.evidence.date))
-    linked = {k for m in chosen if m.evidence.kind != "design_doc" for k in keys[m.evidence.id]}
+    linked = {k for m in chosen if m.evidence.kind == "pull_request" for k in keys[m.evidence.id]}
     for item in chosen:
         e = item.evidence
         if e.kind != "design_doc" or keys[e.id] & linked:

@@ -1,0 +1,519 @@
+"""`miner promo`: projects, expertise, peers, gaps and the case file, on a repository
+built commit by commit with known streams of work.
+
+Golden files: after an intended change to the output,
+``MINER_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_promo.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from miner import api
+from miner.periods import parse_period
+from miner.promo.build import Promo
+from miner.report import json_schema
+from miner.report.promo import render_promo
+from tests.conftest import Repo
+
+GOLDEN = Path(__file__).parent / "data" / "golden"
+NOW = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
+ADA = ("Ada Lovelace", "ada@example.com")
+CAROL = ("Carol Danvers", "carol@example.com")
+BOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative notes and case paths keep the golden files stable."""
+    monkeypatch.chdir(tmp_path)
+
+
+def lines(n: int, word: str) -> str:
+    return "".join(f"{word}_{i} = {i}\n" for i in range(n))
+
+
+def story(repo: Repo) -> dict[str, str]:
+    """A year of Ada's work with known streams; returns the SHAs by name."""
+    repo.git("remote", "add", "origin", "https://github.com/acme/widgets.git")
+    sha: dict[str, str] = {}
+    sha["base"] = repo.commit(
+        "Initial layout", {"README.md": "# Widgets\n"}, date="2023-06-01T10:00:00+00:00"
+    )
+    for n, day in enumerate(("2023-09-01", "2023-10-01")):
+        repo.commit(
+            f"Billing v{n}",
+            {f"src/billing/v{n}.py": lines(30, "b")},
+            date=f"{day}T10:00:00+00:00",
+            author=CAROL,
+        )
+    sha["doc"] = repo.commit(
+        "Design: upload pipeline",
+        {
+            "docs/design/upload.md": "# Upload pipeline\n\n"
+            + "".join(f"Point {i}.\n" for i in range(30))
+        },
+        date="2024-02-01T10:00:00+00:00",
+    )
+    for n, day in enumerate(("2024-02-05", "2024-02-12", "2024-02-26")):
+        sha[f"upload{n}"] = repo.commit(
+            f"Upload step {n}",
+            {f"src/upload/step{n}.py": lines(20 + n, "u")},
+            date=f"{day}T10:00:00+00:00",
+        )
+    for n, day in enumerate(("2024-03-01", "2024-03-05", "2024-03-20")):
+        repo.commit(
+            f"Billing rule {n}",
+            {f"src/billing/rule{n}.py": lines(40, "r")},
+            date=f"{day}T10:00:00+00:00",
+            author=CAROL,
+        )
+    sha["billing"] = repo.commit(
+        "Fix a billing rounding bug",
+        {"src/billing/round.py": lines(5, "x")},
+        date="2024-03-10T10:00:00+00:00",
+    )
+    repo.commit(
+        "Bump a dependency",
+        {"requirements.txt": "x==2\n"},
+        date="2024-03-11T10:00:00+00:00",
+        author=BOT,
+    )
+    repo.git("checkout", "-q", "-b", "feature/search")
+    sha["search0"] = repo.commit(
+        "Search index",
+        {"src/search/index.py": lines(60, "s"), "tests/test_index.py": lines(40, "ti")},
+        date="2024-04-02T10:00:00+00:00",
+    )
+    sha["search1"] = repo.commit(
+        "Search query parser",
+        {"src/search/query.py": lines(30, "q"), "tests/test_query.py": lines(3, "tq")},
+        date="2024-04-03T10:00:00+00:00",
+    )
+    repo.git("checkout", "-q", "main")
+    merge_env = {
+        "GIT_AUTHOR_NAME": ADA[0],
+        "GIT_AUTHOR_EMAIL": ADA[1],
+        "GIT_AUTHOR_DATE": "2024-04-04T10:00:00+00:00",
+        "GIT_COMMITTER_NAME": ADA[0],
+        "GIT_COMMITTER_EMAIL": ADA[1],
+        "GIT_COMMITTER_DATE": "2024-04-04T10:00:00+00:00",
+    }
+    repo.git(
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge branch 'feature/search'",
+        "feature/search",
+        env=merge_env,
+    )
+    for n, day in enumerate(("2024-07-01", "2024-07-08")):
+        sha[f"later{n}"] = repo.commit(
+            f"Upload retries {n}",
+            {f"src/upload/retry{n}.py": lines(10, "t")},
+            date=f"{day}T10:00:00+00:00",
+        )
+    sha["paired"] = repo.commit(
+        "Pair on upload backoff\n\nCo-authored-by: Bob Builder <bob@example.com>",
+        {"src/upload/backoff.py": lines(12, "k")},
+        date="2024-07-15T10:00:00+00:00",
+    )
+    repo.tag("v1.0.0", "Widgets 1.0", date="2024-07-20T10:00:00+00:00", tagger=ADA)
+    return sha
+
+
+def config(repo: Repo, **kw: object) -> api.Config:
+    return api.Config(
+        period=parse_period("2024"),
+        paths=(repo.path,),
+        authors=("ada@example.com",),
+        notes=Path("notes.yaml"),
+        now=NOW,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def build(repo: Repo, case: Path | None = None) -> Promo:
+    return api.build_promo(config(repo), case=case)
+
+
+def groups(promo: Promo) -> dict[str, set[str]]:
+    return {cp.name: {m.evidence.id for m in cp.project.items} for cp in promo.projects}
+
+
+def test_known_streams_of_work_give_exactly_those_projects(repo: Repo) -> None:
+    sha = story(repo)
+    promo = build(repo)
+    assert groups(promo) == {
+        "Upload pipeline": {"doc:acme/widgets:docs/design/upload.md"}
+        | {f"git:{sha[k]}" for k in ("doc", "upload0", "upload1", "upload2")},
+        "Search index": {f"git:{sha['search0']}", f"git:{sha['search1']}"},
+        "Work in src/upload": {f"git:{sha[k]}" for k in ("later0", "later1", "paired")},
+        "Work in src/billing": {f"git:{sha['billing']}"},
+    }
+    signals = {cp.name: cp.project.signal for cp in promo.projects}
+    assert signals["Upload pipeline"] == "design doc"
+    assert signals["Search index"] == "merged branch"
+    scores = [cp.project.score for cp in promo.projects]
+    assert scores == sorted(scores, reverse=True)  # strongest first
+
+
+def test_project_ids_are_the_same_on_every_run_and_after_new_work(repo: Repo) -> None:
+    story(repo)
+    first = {cp.name: cp.project.id for cp in build(repo).projects}
+    repo.commit(
+        "Caching layer", {"src/cache/lru.py": lines(50, "c")}, date="2024-10-01T10:00:00+00:00"
+    )
+    second = {cp.name: cp.project.id for cp in build(repo).projects}
+    assert {k: second[k] for k in first} == first
+    assert "Work in src/cache" in second
+
+
+def test_expertise_ranks_the_subject_among_all_authors_and_names_nobody(repo: Repo) -> None:
+    story(repo)
+    promo = build(repo)
+    rows = {x.component: x for x in promo.expertise}
+    upload, billing = rows["src/upload"], rows["src/billing"]
+    assert (upload.period.commits, upload.period.total_commits, upload.period.rank) == (6, 6, 1)
+    assert upload.main_author
+    assert (billing.period.commits, billing.period.total_commits) == (1, 4)
+    assert (billing.period.rank, billing.period.authors) == (2, 2)
+    assert (billing.history.commits, billing.history.total_commits) == (1, 6)
+    assert "requirements.txt" not in rows and "." in rows  # the bot is never ranked
+    assert rows["."].history.authors == 1
+    md = render_promo(promo, "md")
+    section = md.split("## Expertise map")[1].split("## Collaboration")[0]
+    assert "Carol" not in section and "carol@" not in section
+
+
+def test_expertise_counts_lines_once_every_author_is_collected(repo: Repo, tmp_path: Path) -> None:
+    story(repo)
+    store = tmp_path / "store.sqlite3"
+    api.collect_all_authors([repo.path], store)
+    promo = api.build_promo(config(repo, store=store))
+    billing = next(x for x in promo.expertise if x.component == "src/billing")
+    assert promo.lines_known
+    assert (billing.period.lines, billing.period.total_lines, billing.period.lines_rank) == (
+        5,
+        125,
+        2,
+    )
+    assert billing.history.total_lines == 185
+
+
+def test_co_author_is_a_suggested_peer_and_never_the_subject_or_a_bot(repo: Repo) -> None:
+    sha = story(repo)
+    promo = build(repo)
+    names = [p.name for p in promo.peers]
+    assert names[0] == "Bob Builder"
+    assert promo.peers[0].evidence == (f"git:{sha['paired']}",)
+    assert "Carol Danvers" in names
+    assert "Ada Lovelace" not in names and not any("bot" in n for n in names)
+    md = render_promo(promo, "md")
+    assert "bob@example.com" not in md and "carol@example.com" not in md
+    shown = render_promo(api.build_promo(config(repo), show_emails=True), "md")
+    assert "carol@example.com" in shown
+
+
+def test_gaps_are_the_weak_areas_with_what_would_count(repo: Repo) -> None:
+    story(repo)
+    promo = build(repo)
+    assert {g.area.area.id: len(g.area.items) for g in promo.gaps} == {
+        "career": 0,
+        "delivery": 2,
+        "operational": 0,
+        "engineering": 2,
+        "mentoring": 1,
+        "growth": 0,
+        "influence": 0,
+    }
+    md = render_promo(promo, "md")
+    assert md.index("## Gaps and a plan") < md.index("add `career:` under `plan:`")
+
+
+CASE = """\
+# my case, written by hand
+summary: |
+  I led the upload pipeline.
+
+  And more.
+projects:
+  {upload}: {{name: "The upload rewrite", impact: "Uploads 3x faster"}}  # kept
+pin: [git:{search1}]
+hide:
+  - {{id: "git:{billing}", why: "a one-line fix"}}
+plan:
+  career: "Talk to my manager monthly"
+"""
+
+
+def test_case_file_round_trip_survives_new_commits(repo: Repo, tmp_path: Path) -> None:
+    sha = story(repo)
+    upload = next(cp.project.id for cp in build(repo).projects if cp.name == "Upload pipeline")
+    case = tmp_path / "case.yaml"
+    case.write_text(CASE.format(upload=upload, search1=sha["search1"], billing=sha["billing"]))
+    before = case.read_bytes()
+    repo.commit(
+        "Caching layer", {"src/cache/lru.py": lines(50, "c")}, date="2024-10-01T10:00:00+00:00"
+    )
+    promo = build(repo, case)
+    assert case.read_bytes() == before
+    top = next(cp for cp in promo.projects if cp.project.id == upload)
+    assert (top.project.id, top.name, top.impact) == (
+        upload,
+        "The upload rewrite",
+        "Uploads 3x faster",
+    )
+    assert f"git:{sha['billing']}" not in {m.evidence.id for m in promo.report.evidence}
+    assert "Work in src/billing" not in groups(promo)
+    area = next(
+        a
+        for a in promo.report.areas
+        if any(m.evidence.id == f"git:{sha['search1']}" for m in a.items)
+    )
+    assert area.items[0].evidence.id == f"git:{sha['search1']}"
+    assert not promo.warnings
+    md = render_promo(promo, "md")
+    assert "I led the upload pipeline." in md and "Uploads 3x faster" in md
+    assert "a one-line fix" in md.split("## Appendix: methodology")[1]
+    assert "Talk to my manager monthly" in md
+    data = json.loads(render_promo(promo, "json"))
+    assert data["case"]["summary"].startswith("I led the upload pipeline.")
+    assert {p["id"]: p["impact"] for p in data["projects"]}[upload] == "Uploads 3x faster"
+
+
+def test_skeleton_adds_a_new_project_and_changes_nothing_else(repo: Repo, tmp_path: Path) -> None:
+    sha = story(repo)
+    case = tmp_path / "case.yaml"
+    created = api.init_case(config(repo), case=case)
+    assert created.created and len(created.projects) == 4
+    first = case.read_text()
+    assert api.init_case(config(repo), case=case).projects == ()
+    assert case.read_text() == first  # nothing to add: not rewritten
+    upload = next(cp.project.id for cp in build(repo).projects if cp.name == "Upload pipeline")
+    mine = CASE.format(upload=upload, search1=sha["search1"], billing=sha["billing"])
+    case.write_text(mine)
+    repo.commit(
+        "Caching layer", {"src/cache/lru.py": lines(50, "c")}, date="2024-10-01T10:00:00+00:00"
+    )
+    added = api.init_case(config(repo), case=case)
+    after = case.read_text()
+    cache = next(
+        cp.project.id for cp in build(repo, case).projects if cp.name == "Work in src/cache"
+    )
+    assert cache in added.projects and upload not in added.projects
+    ops = difflib.SequenceMatcher(a=mine, b=after, autojunk=False).get_opcodes()
+    assert {op for op, *_ in ops} == {"equal", "insert"}  # only added, byte for byte
+    assert after.index(cache) < after.index("pin:")  # inside the projects block
+    again = build(repo, case)
+    assert (
+        next(cp for cp in again.projects if cp.project.id == upload).impact == "Uploads 3x faster"
+    )
+
+
+def test_stale_ids_warn_with_file_and_line_and_stay_in_the_file(
+    repo: Repo, tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    case = tmp_path / "case.yaml"
+    text = 'projects:\n  p-00000000: {name: "Gone", impact: "x"}\npin: [git:deadbeef]\n'
+    case.write_text(text)
+    result = miner(
+        "promo",
+        str(repo.path),
+        "--author",
+        "ada@example.com",
+        "--period",
+        "2024",
+        "--case",
+        str(case),
+    )
+    assert result.code == 0
+    assert f"{case}:2: project id 'p-00000000' matches no project (kept)" in result.err
+    assert f"{case}:3: pinned id 'git:deadbeef' matches no evidence (kept)" in result.err
+    assert case.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("summary: ok\nprojects:\n  p-1: [unclosed\n", 4, "not valid YAML"),
+        ("summary: ok\nprojects: [a, b]\n", 2, "'projects' maps project ids"),
+        ("summary: ok\nhide:\n  - just-an-id\n", 2, "each 'hide' entry"),
+        ("summary: ok\nsumary: typo\n", 2, "unknown key 'sumary'"),
+    ],
+)
+def test_bad_case_file_names_file_and_line(
+    repo: Repo, tmp_path: Path, miner, text: str, line: int, what: str
+) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    case = tmp_path / "case.yaml"
+    case.write_text(text)
+    for extra in ((), ("--init-case",)):
+        result = miner(
+            "promo", str(repo.path), "--author", "ada@example.com", "--case", str(case), *extra
+        )
+        assert result.code == 1
+        assert result.err.startswith(f"miner: error: {case}:{line}: ")
+        assert what in result.err and "Traceback" not in result.err
+        assert case.read_text() == text
+
+
+def test_a_fifo_case_file_is_refused_not_waited_on(repo: Repo, tmp_path: Path, miner) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    fifo = tmp_path / "case.yaml"
+    os.mkfifo(fifo)
+    result = miner("promo", str(repo.path), "--author", "ada@example.com", "--case", str(fifo))
+    assert result.code == 1 and "not a regular file" in result.err
+
+
+def test_untrusted_text_is_escaped_and_only_http_links_are_clickable(
+    repo: Repo, tmp_path: Path
+) -> None:
+    story(repo)
+    repo.commit(
+        "<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)>",
+        {"src/upload/evil.py": "x = 1\n"},
+        date="2024-07-16T10:00:00+00:00",
+    )
+    (tmp_path / "notes.yaml").write_text(
+        "notes:\n  - date: 2024-05-02\n    area: career\n    text: Talk <b>bold</b>\n    link: 'javascript:alert(4)'\n"
+    )
+    case = tmp_path / "case.yaml"
+    case.write_text('summary: "<script>alert(5)</script> [x](javascript:alert(6))"\n')
+    promo = build(repo, case)
+    html = render_promo(promo, "html")
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    assert "javascript:" not in html.split("<body>")[1].replace(
+        "[click](javascript:alert(2))", ""
+    ).replace("[x](javascript:alert(6))", "")
+    assert 'href="javascript' not in html
+    md = render_promo(promo, "md")
+    assert not re.search(r"(?<!\\)\]\(javascript", md) and "<script>" not in md
+
+
+def test_github_pull_requests_linked_to_one_issue_form_one_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_network
+) -> None:  # type: ignore[no-untyped-def]
+    from tests import github_fixtures as gh
+    from tests.test_github import TOKEN, FakeGitHub, at
+
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    monkeypatch.setattr("miner.ghclient.time.sleep", lambda _: None)
+    fake = FakeGitHub(no_network)
+    items = []
+    for number, title, body in (
+        (7, "Batch writes in the uploader", "Fixes #3"),
+        (8, "Flush the batch on exit", "Part of #3: the second half"),
+        (9, "Unrelated lint fix", "Tidy"),
+    ):
+        fake.pr(
+            "acme",
+            "widgets",
+            number,
+            title=title,
+            login="ada",
+            created_at=at("2024-04-02"),
+            merged_at=at("2024-04-05"),
+            additions=10 * number,
+            deletions=1,
+            changed_files=1,
+        )
+        fake.files[f"acme/widgets/{number}"] = [gh.pr_file(f"src/f{number}.py", 10 * number, 1)]
+        items.append(
+            gh.search_issue_item(
+                "acme",
+                "widgets",
+                number,
+                title,
+                "ada",
+                at("2024-04-02"),
+                merged_at=at("2024-04-05"),
+                body=body,
+            )
+        )
+    fake.search("type:pr author:ada", items)
+    fake.search(
+        "type:issue author:ada",
+        [
+            gh.search_issue_item(
+                "acme", "widgets", 3, "Uploads are slow", "ada", at("2024-04-01"), is_pr=False
+            )
+        ],
+    )
+    promo = api.build_promo(
+        api.Config(
+            period=parse_period("2024Q2"),
+            authors=("ada",),
+            repos=("acme/widgets",),
+            notes=Path("n.yaml"),
+            now=NOW,
+        )
+    )
+    assert groups(promo) == {
+        "Uploads are slow": {
+            "gh:issue:acme/widgets#3",
+            "gh:pr:acme/widgets#7",
+            "gh:pr:acme/widgets#8",
+        },
+        "Unrelated lint fix": {"gh:pr:acme/widgets#9"},
+    }
+    assert promo.projects[0].project.signal == "issue"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json"])
+def test_rendered_promo_matches_the_golden_file(repo: Repo, tmp_path: Path, fmt: str) -> None:
+    story(repo)
+    case = Path("case.yaml")
+    upload = next(
+        cp.project.id for cp in build(repo, case).projects if cp.name == "Upload pipeline"
+    )
+    case.write_text(
+        f'summary: "A year of uploads."\nprojects:\n  {upload}: {{impact: "Uploads 3x faster"}}\n'
+    )
+    text = render_promo(build(repo, case), fmt)
+    golden = GOLDEN / f"promo.{fmt}"
+    if os.environ.get("MINER_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+
+
+def test_promo_json_is_valid_against_the_schema_and_additive(repo: Repo) -> None:
+    story(repo)
+    data = json.loads(render_promo(build(repo), "json"))
+    jsonschema.validate(data, json_schema())
+    assert {"projects", "expertise", "peers"} <= set(data)
+    assert data["schema_version"] == 1
+    assert all(p["evidence"] for p in data["projects"])
+    golden = json.loads((GOLDEN / "promo.json").read_text())
+    jsonschema.validate(golden, json_schema())
+    bad = dict(
+        golden, projects=[{"id": "not-an-id", "name": "x", "impact": "", "evidence": ["git:1"]}]
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json_schema())
+
+
+def test_level_comes_from_the_pack_or_the_option(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    assert build(repo).level == "Senior Software Engineer"
+    result = miner(
+        "promo",
+        str(repo.path),
+        "--author",
+        "ada@example.com",
+        "--period",
+        "2024",
+        "--level",
+        "Staff <Engineer>",
+    )
+    assert result.code == 0 and "**Target level:** Staff \\<Engineer\\>" in result.out
