@@ -386,7 +386,8 @@ def test_untrusted_text_is_escaped_and_only_http_links_are_clickable(
         date="2024-07-16T10:00:00+00:00",
     )
     (tmp_path / "notes.yaml").write_text(
-        "notes:\n  - date: 2024-05-02\n    area: career\n    text: Talk <b>bold</b>\n    link: 'javascript:alert(4)'\n"
+        "notes:\n  - date: 2024-05-02\n    area: career\n    text: Talk <b>bold</b>\n"
+        "    link: 'javascript:alert(4)'\n"
     )
     case = tmp_path / "case.yaml"
     case.write_text('summary: "<script>alert(5)</script> [x](javascript:alert(6))"\n')
