@@ -18,6 +18,9 @@ B. ``miner report REPO --author EMAIL --period START..END --format json -o OUT
    ``git -C REPO log --no-merges --use-mailmap --fixed-strings --author=EMAIL
    --since=START --until=END+1 --numstat``; target ratio <= 1.3.
 C. the same ``miner report`` again on B's store (warm, nothing new) vs cold B; target <= 0.3.
+D. ``miner promo`` (cold, fresh store) for the same author over the last year of the range
+   vs the cold ``miner report`` over that same year; target ratio <= 2.0.
+E. the same ``miner promo`` again on D's store (warm); target under one second.
 
 Both sides write stdout to ``/dev/null``. Dates given to ``git`` carry an explicit time
 and zone (``2022-01-01 00:00:00 +0000``): a bare date makes git use the current time of
@@ -77,6 +80,9 @@ class Measure:
     @property
     def ok(self) -> bool:
         return self.failed is None and self.best != float("inf")
+
+
+ONE_SECOND = Measure(best=1.0)  # E is judged against one second, not a ratio
 
 
 @dataclass
@@ -201,7 +207,12 @@ def real_target(path: Path) -> Target:
 
 
 def bench(
-    target: Target, repeat: int, scratch: Path, has_collect: bool, has_store: bool
+    target: Target,
+    repeat: int,
+    scratch: Path,
+    has_collect: bool,
+    has_store: bool,
+    has_promo: bool = False,
 ) -> dict[str, Measure]:
     repo = str(target.path)
     period = f"{target.start.isoformat()}..{target.end.isoformat()}"
@@ -219,7 +230,9 @@ def bench(
         f"--until={git_date(target.end + timedelta(days=1))}",
         "--numstat",
     ]
-    res = {k: Measure() for k in ("git_a", "miner_a", "git_b", "miner_b", "miner_c")}
+    keys = ("git_a", "miner_a", "git_b", "miner_b", "miner_c", "year_b", "miner_d", "miner_e")
+    res = {k: Measure() for k in keys}
+    year = f"{(target.end - timedelta(days=365)).isoformat()}..{target.end.isoformat()}"
     if not has_collect:
         res["miner_a"].failed = "miner collect --all-authors --store is not available"
     run(git_a)  # warm the page cache; not measured
@@ -236,6 +249,15 @@ def bench(
         measure(res["git_b"], git_b)
         measure(res["miner_b"], report)
         measure(res["miner_c"], report)
+        if has_promo:
+            year_report = [MINER, "report", repo, "--author", target.author, "--period", year]
+            year_report += ["--format", "json", "-o", out, "--no-github", "--store"]
+            promo = [MINER, "promo", repo, "--author", target.author, "--period", year]
+            promo += ["--format", "json", "-o", out, "--no-github", "--store"]
+            promo += ["--case", scratch / "case.yaml"]
+            measure(res["year_b"], [*year_report, scratch / f"y-{i}.db"])
+            measure(res["miner_d"], [*promo, scratch / f"d-{i}.db"])
+            measure(res["miner_e"], [*promo, scratch / f"d-{i}.db"])
         for p in scratch.iterdir():
             p.unlink()
         print(
@@ -298,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     collect_help = help_text("collect")
     has_collect = "--all-authors" in collect_help and "--store" in collect_help
     has_store = "--store" in help_text("report")
+    has_promo = "--case" in help_text("promo")
     if not has_store:
         print("speed: miner report has no --store; B and C use the default store", file=sys.stderr)
 
@@ -310,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="miner-speed-"))
     try:
         for t in targets:
-            res = bench(t, args.repeat, scratch, has_collect, has_store)
+            res = bench(t, args.repeat, scratch, has_collect, has_store, has_promo)
             if t.commits is not None:
                 by_size[t.commits] = res
             label = f"{t.name} ({t.author})" if t.commits is None else t.name
@@ -338,6 +361,19 @@ def main(argv: list[str] | None = None) -> int:
                     judged,
                 ),
             ]
+            if has_promo:
+                rows += [
+                    Row(
+                        label,
+                        "D promo, a year (cold) vs cold report",
+                        res["miner_d"],
+                        res["year_b"],
+                        2.0,
+                        "report",
+                        judged,
+                    ),
+                    Row(label, "E promo, warm", res["miner_e"], ONE_SECOND, 1.0, "1 s", judged),
+                ]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
