@@ -518,3 +518,49 @@ def test_level_comes_from_the_pack_or_the_option(repo: Repo, miner) -> None:  # 
         "Staff <Engineer>",
     )
     assert result.code == 0 and "**Target level:** Staff \\<Engineer\\>" in result.out
+
+
+def test_init_case_from_the_command_line_writes_then_only_adds(
+    repo: Repo, tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    case = tmp_path / "mine.yaml"
+    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    first = miner(*args, "--case", str(case), "--init-case")
+    assert first.code == 0 and first.out.startswith(f"wrote {case}: 4 project(s)")
+    assert first.err == ""
+    again = miner(*args, "--case", str(case), "--init-case")
+    assert again.out.startswith(f"checked {case}: 0 project(s)")
+    shown = miner(*args, "--case", str(case))
+    assert shown.code == 0 and "*empty: add `impact:`" in shown.out
+
+
+def test_init_case_refuses_an_inline_projects_mapping_with_its_line(
+    repo: Repo, tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    case = tmp_path / "case.yaml"
+    text = "# mine\nsummary: hi\nprojects: {p-00000000: {impact: x}}\n"
+    case.write_text(text)
+    result = miner(
+        "promo",
+        str(repo.path),
+        "--author",
+        "ada@example.com",
+        "--period",
+        "2024",
+        "--case",
+        str(case),
+        "--init-case",
+    )
+    assert result.code == 1
+    assert result.err.startswith(f"miner: error: {case}:3: 'projects' is written inline")
+    assert case.read_text() == text
+
+
+def test_the_default_case_file_lives_beside_the_notes_file(tmp_path: Path) -> None:
+    notes = tmp_path / "me" / "notes.yaml"
+    assert (
+        api.case_path(api.Config(period=parse_period("2024"), notes=notes))
+        == notes.parent / "case.yaml"
+    )

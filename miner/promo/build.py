@@ -81,7 +81,9 @@ class CaseProject:
 
 
 @dataclass(frozen=True)
-class Hidden:
+class LeftOut:
+    """An item the case file hides, with the person's reason."""
+
     id: str
     why: str
     title: str
@@ -103,7 +105,7 @@ class Promo:
     lines_known: bool
     peers: tuple[Peer, ...]
     pinned: frozenset[str]
-    hidden: tuple[Hidden, ...]
+    hidden: tuple[LeftOut, ...]
     gaps: tuple[Gap, ...]
     warnings: tuple[str, ...]
     show_emails: bool = False
@@ -166,7 +168,7 @@ def assemble(
         peers=peers(kept, histories, matcher, report.period),
         pinned=pinned,
         hidden=tuple(
-            Hidden(h.id, h.why, known[h.id].evidence.title if h.id in known else "")
+            LeftOut(h.id, h.why, known[h.id].evidence.title if h.id in known else "")
             for h in case.hide
         ),
         gaps=tuple(
