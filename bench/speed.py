@@ -253,8 +253,8 @@ def bench(
             year_report = [MINER, "report", repo, "--author", target.author, "--period", year]
             year_report += ["--format", "json", "-o", out, "--no-github", "--store"]
             promo = [MINER, "promo", repo, "--author", target.author, "--period", year]
-            promo += ["--format", "json", "-o", out, "--no-github", "--store"]
-            promo += ["--case", scratch / "case.yaml"]
+            promo += ["--format", "json", "-o", out, "--no-github"]
+            promo += ["--case", scratch / "case.yaml", "--store"]
             measure(res["year_b"], [*year_report, scratch / f"y-{i}.db"])
             measure(res["miner_d"], [*promo, scratch / f"d-{i}.db"])
             measure(res["miner_e"], [*promo, scratch / f"d-{i}.db"])
