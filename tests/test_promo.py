@@ -564,3 +564,41 @@ def test_the_default_case_file_lives_beside_the_notes_file(tmp_path: Path) -> No
         api.case_path(api.Config(period=parse_period("2024"), notes=notes))
         == notes.parent / "case.yaml"
     )
+
+
+def test_commits_join_the_pull_request_they_were_merged_or_squashed_in() -> None:
+    from miner.model import Evidence, Mapped, Stats
+    from miner.promo.projects import group
+    from miner.promo.touches import Touch
+
+    def item(id: str, kind: str, title: str, day: int, message: str = "") -> Mapped:
+        e = Evidence(
+            id=id,
+            kind=kind,  # type: ignore[arg-type]
+            source="git" if id.startswith("git:") else "github",
+            repo="acme/widgets",
+            title=title,
+            date=datetime(2024, 5, day, tzinfo=UTC),
+            stats=Stats(10, 1, 1),
+            paths=("src/a.py",),
+            message=message,
+        )
+        return Mapped(e, ())
+
+    merge = Touch(
+        "m" * 40, ("p" * 40, "b" * 40), 0, "x", "X", "Merge pull request #5 from ada/fast", ()
+    )
+    items = [
+        item("git:" + "b" * 40, "commit", "Faster path", 1),
+        item("gh:pr:acme/widgets#5", "pull_request", "Make it fast", 2),
+        item("git:" + "c" * 40, "commit", "Tidy the docs (#6)", 3),
+        item("gh:pr:acme/widgets#6", "pull_request", "Tidy the docs", 4, "Refs acme/widgets#40"),
+        item("gh:pr:acme/widgets#7", "pull_request", "More docs", 5, "Linked issues: #40"),
+    ]
+    projects = group(items, {"acme/widgets": {"b" * 40: merge}})
+    found = {p.name: {m.evidence.id for m in p.items} for p in projects}
+    assert found == {
+        "Make it fast": {"git:" + "b" * 40, "gh:pr:acme/widgets#5"},
+        "More docs": {"git:" + "c" * 40, "gh:pr:acme/widgets#6", "gh:pr:acme/widgets#7"},
+    }
+    assert {p.signal for p in projects} == {"pull request", "issue"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from miner.identity import Matcher, is_bot
 from miner.model import AreaSummary, Mapped, Period, Report
@@ -20,6 +21,7 @@ from miner.promo.touches import UNKNOWN, History, Touch, branch_commits
 KEY_PROJECTS = 6
 WEAK = 3  # an area with fewer items than this is weak
 PEERS = 5
+BRANCH_SLACK = timedelta(days=30)  # room for author dates skewed before the period
 MAIN_AUTHOR_RANK = 3  # among the top this many authors of a component: a main author
 
 
@@ -143,7 +145,7 @@ def assemble(
     kept = [m for m in report.evidence if m.evidence.id not in hidden_ids]
     areas = _pinned_first(summarize(kept), pinned)
     shown = replace(report, evidence=tuple(kept), areas=areas)
-    branches = {h.repo.lower(): _branches(h) for h in histories}
+    branches = {h.repo.lower(): _branches(h, report.period) for h in histories}
     projects = group(kept, branches)
     by_id = {p.id: p for p in projects}
     for pid, note in case.projects.items():
@@ -179,8 +181,9 @@ def assemble(
     )
 
 
-def _branches(history: History) -> dict[str, Touch]:
-    return branch_commits(history.touches, history.head)
+def _branches(history: History, period: Period) -> dict[str, Touch]:
+    since = int((period.start - BRANCH_SLACK).timestamp())
+    return branch_commits(history.touches, history.head, since)
 
 
 def _pinned_first(

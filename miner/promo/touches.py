@@ -39,8 +39,10 @@ UNKNOWN = -1  # changed lines not known (the commit's diff is not in the store)
 def component_of(path: str) -> str:
     """The component a file belongs to: its folder, at most two levels deep
     (``miner/collectors/git.py`` -> ``miner/collectors``); top-level files: ``.``."""
-    parts = path.split("/")[:-1]
-    return "/".join(parts[:2]) or "."
+    parts = path.split("/", 2)
+    if len(parts) == 3:
+        return f"{parts[0]}/{parts[1]}"
+    return parts[0] if len(parts) == 2 else "."
 
 
 class Touch(NamedTuple):
@@ -109,8 +111,10 @@ def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
 def _parse(record: bytes) -> Touch:
     sha, parents, at, email, subject, rest = record.split(_FIELD, 5)
     name, _, files = rest.partition(b"\0")
-    paths = [p.decode("utf-8", "replace") for p in files.lstrip(b"\n").split(b"\0") if p]
-    counted = Counter(_clean(component_of(p)) for p in paths)
+    text = files.lstrip(b"\n").decode("utf-8", "replace")
+    components = {component_of(p) for p in text.split("\0") if p}
+    if _CONTROL.search(text.replace("\0", "")):
+        components = {_clean(c) for c in components}
     is_merge = b" " in parents.strip()
     return Touch(
         sha=sha.decode(),
@@ -119,7 +123,7 @@ def _parse(record: bytes) -> Touch:
         email=_clean(email.decode("utf-8", "replace")).lower(),
         name=_clean(name.decode("utf-8", "replace")),
         subject=_clean(subject.decode("utf-8", "replace")) if is_merge else "",
-        components=tuple((c, UNKNOWN) for c in sorted(counted)),
+        components=tuple((c, UNKNOWN) for c in sorted(components)),
         is_merge=is_merge,
     )
 
@@ -187,11 +191,13 @@ def _descends(root: Path, old: str, new: str) -> bool:
     return bool(old) and gitcmd.succeeds(root, "merge-base", "--is-ancestor", old, new)
 
 
-def branch_commits(touches: Iterable[Touch], head: str) -> dict[str, Touch]:
+def branch_commits(touches: Iterable[Touch], head: str, since: int = 0) -> dict[str, Touch]:
     """For each commit that came in through a merge on the first-parent line from
     ``head``: the merge that brought it (its branch is the merge's second-parent
     range). Merges are taken oldest first, so a branch merged twice keeps its
-    commits with the first merge."""
+    commits with the first merge. Only merges and branch commits authored since
+    ``since`` (Unix seconds) are followed: older ones cannot hold work of the period,
+    and a warm run need not walk every branch of the history."""
     by_sha = {t.sha: t for t in touches}
     mainline: list[Touch] = []
     current = by_sha.get(head)
@@ -201,12 +207,14 @@ def branch_commits(touches: Iterable[Touch], head: str) -> dict[str, Touch]:
     on_main = {t.sha for t in mainline}
     owner: dict[str, Touch] = {}
     for merge in reversed(mainline):
-        if not merge.is_merge:
+        if not merge.is_merge or merge.time < since:
             continue
         stack = list(merge.parents[1:])
         while stack:
             sha = stack.pop()
             if sha in on_main or sha in owner or sha not in by_sha:
+                continue
+            if by_sha[sha].time < since:
                 continue
             owner[sha] = merge
             stack.extend(by_sha[sha].parents)
