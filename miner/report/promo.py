@@ -8,49 +8,35 @@ it lands in; only ``http(s)`` addresses become links.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 from miner.errors import UsageError
 from miner.model import AreaSummary, Mapped
 from miner.promo.build import Expertise, Promo, Share
 from miner.report.render import (
-    _environment,
-    _reasons,
-    _timeline,
+    _BLANK_LINES,
+    _context,
+    environment,
     json_text,
-    md_escape,
-    size_text,
+    scrub,
     to_json_data,
+    wrap_markdown,
 )
 
 EXPERTISE_ROWS = 12  # components shown; the JSON has them all
-_URL_SAFE = ":/?#@!$&*+,;=%~-._"
+PROJECT_ITEMS = 8  # a key project's items listed; the rest are in the appendix
 
 
 def render_promo(promo: Promo, fmt: str) -> str:
+    """``promo`` as Markdown, HTML or JSON; any other name is a usage error."""
     if fmt == "json":
         return json_text(promo_json_data(promo))
-    if fmt not in ("md", "html"):
-        raise UsageError(f"unknown format {fmt!r}", "use one of md, html, json")
-    env = _environment()
-    env.filters["href"] = http_url
-    return env.get_template(f"promo.{fmt}.j2").render(**_context(promo))
-
-
-def http_url(url: str | None) -> str | None:
-    """``url`` when it is http(s), percent-encoded where it could break out of a
-    link; otherwise None, and the text is shown without a link."""
-    if not url or not url.lower().startswith(("https://", "http://")):
-        return None
-    return quote(url, safe=_URL_SAFE)
-
-
-def md_link(text: str, url: str | None) -> str:
-    target = http_url(url)
-    shown = md_escape(text)
-    return f"[{shown}]({target})" if target else shown
+    if fmt == "md":
+        text = environment().get_template("promo.md.j2").render(**_promo_context(promo))
+        return wrap_markdown(scrub(_BLANK_LINES.sub("\n\n", text)))
+    if fmt == "html":
+        return scrub(environment().get_template("promo.html.j2").render(**_promo_context(promo)))
+    raise UsageError(f"unknown format {fmt!r}", "use one of md, html, json")
 
 
 def tally(summary: AreaSummary) -> str:
@@ -93,10 +79,6 @@ _LABELS = (
 )
 
 
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share:.0%}"
-
-
 def share_text(s: Share) -> str:
     if not s.commits:
         return "—"
@@ -109,16 +91,14 @@ def lines_text(s: Share) -> str:
     return f"{s.line_share:.0%}, #{s.lines_rank} of {s.authors}"
 
 
-def _context(promo: Promo) -> dict[str, Any]:
+def _promo_context(promo: Promo) -> dict[str, Any]:
+    """The report's context (escaping helpers, link references, sources, rules, the
+    timeline) and the case's own parts."""
     r = promo.report
     return {
+        **_context(r),
         "p": promo,
-        "r": r,
-        "last_day": r.period.end - timedelta(seconds=1),
-        "blind_spots": [s for src in r.sources for s in src.blind_spots],
         "tally": tally,
-        "size": size_text,
-        "reasons": _reasons,
         "share_text": share_text,
         "lines_text": lines_text,
         "expertise_rows": promo.expertise[:EXPERTISE_ROWS],
@@ -127,9 +107,7 @@ def _context(promo: Promo) -> dict[str, Any]:
             m for m in r.evidence if m.evidence.kind == "commit" and m.evidence.co_authors
         ],
         "answers": [m for m in r.evidence if m.evidence.kind == "issue_comment"],
-        "timeline": _timeline(r),
-        "strongest": 5,
-        "md_link": md_link,
+        "project_items": PROJECT_ITEMS,
     }
 
 
