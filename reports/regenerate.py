@@ -27,6 +27,7 @@ from pathlib import Path
 from miner import api
 from miner.periods import parse_period
 from miner.report import render
+from miner.report.promo import render_promo
 
 HERE = Path(__file__).resolve().parent
 PIN = "f5c489bf72fbb7b5fe04aaece6600f7be6fe5c3f"  # the history the examples show
@@ -40,9 +41,18 @@ def quarterly(config: api.Config) -> dict[str, str]:
     return {fmt: render(report, fmt) for fmt in ("md", "html", "json")}
 
 
+def promotion_case(config: api.Config) -> dict[str, str]:
+    """The promotion case over the year, as `miner promo --case example-case.yaml`
+    writes it, with the person's words from the example case file."""
+    year = replace(config, period=parse_period("2026"))
+    promo = api.build_promo(year, case=HERE / "example-case.yaml")
+    return {fmt: render_promo(promo, fmt) for fmt in ("md", "html")}
+
+
 # name -> what writes it: reports/<name>.<format> for each format it returns.
 EXAMPLES: dict[str, Callable[[api.Config], dict[str, str]]] = {
     "quarterly-report": quarterly,
+    "promotion-case": promotion_case,
 }
 
 
