@@ -603,3 +603,20 @@ def test_commits_join_the_pull_request_they_were_merged_or_squashed_in() -> None
         "More docs": {"git:" + "c" * 40, "gh:pr:acme/widgets#6", "gh:pr:acme/widgets#7"},
     }
     assert {p.signal for p in projects} == {"pull request", "issue"}
+
+
+def test_a_pack_names_its_level_and_an_extending_pack_keeps_or_sets_it(tmp_path: Path) -> None:
+    from miner.engine import load_pack
+    from miner.errors import RulePackError
+
+    keeps = tmp_path / "keeps.yaml"
+    keeps.write_text("name: mine\nextends: senior-sde\nrules: []\n")
+    assert load_pack(str(keeps)).level == "Senior Software Engineer"
+    sets = tmp_path / "sets.yaml"
+    sets.write_text("name: mine\nextends: senior-sde\nlevel: Staff Engineer\nrules: []\n")
+    assert load_pack(str(sets)).level == "Staff Engineer"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: mine\nextends: senior-sde\nlevel: [staff]\nrules: []\n")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(bad))
+    assert caught.value.problems == [f"{bad}:3: 'level' must be text"]

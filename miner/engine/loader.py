@@ -115,7 +115,7 @@ def _check(
         path=shown,
         info=RulePackInfo(name=name or path.stem, version=version),
         description=str(doc.get("description", "")),
-        level=str(doc.get("level") or (base.level if base else "")),
+        level=_text(doc, "level", problem, required=False) or (base.level if base else ""),
         areas=tuple(areas),
         rules=tuple(rules),
         paths=paths,
