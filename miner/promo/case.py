@@ -19,9 +19,7 @@ is there: comments and the person's text stay exactly as written.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +27,8 @@ from typing import Any
 import yaml
 
 from miner.atomic import write_text
-from miner.engine.loader import LineDict, line_of
-from miner.engine.loader import _Loader as _LineLoader
 from miner.errors import CaseFileError
-
-MAX_BYTES = 1024 * 1024
+from miner.yamlsafe import LineDict, YamlProblem, compose, line_of, load, read_text
 
 KEYS = ("summary", "projects", "pin", "hide", "plan")
 _HINT = "fix the case file (see README, 'Pre-fill your promotion case')"
@@ -76,11 +71,11 @@ def read_case(path: Path) -> Case:
     """The case file at ``path`` (an empty case when there is none). Every problem is
     collected; the first is raised as ``file:line: what is wrong``."""
     try:
-        doc = _load(read_text(path))
+        doc = load(read_text(path))
     except FileNotFoundError:
         return Case(path)
-    except _Problem as exc:
-        raise CaseFileError(f"{path}:{exc.line}: {exc}", _HINT) from exc
+    except YamlProblem as exc:
+        raise CaseFileError(exc.where(path), _HINT) from exc
     problems: list[str] = []
 
     def problem(line: int, message: str) -> None:
@@ -190,46 +185,6 @@ def _plan(doc: LineDict, problem: Any) -> dict[str, tuple[str, int]]:
     return {str(k): (_text(raw, k, problem), line_of(raw, k)) for k in raw}
 
 
-class _Problem(Exception):
-    def __init__(self, message: str, line: int = 1) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def read_text(path: Path) -> str:
-    """A regular file of at most ``MAX_BYTES``, opened without blocking (a FIFO is
-    refused, not waited on); raises ``FileNotFoundError`` when there is none."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise _Problem(f"cannot be read: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _Problem("is not a regular file")
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _Problem(f"is larger than {MAX_BYTES // 1024} KB")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Problem("is not UTF-8 text", data[: exc.start].count(b"\n") + 1) from exc
-
-
-def _load(text: str) -> Any:
-    """Safe YAML with line numbers. Aliases cannot blow up here: every value is
-    checked to be text (or a mapping or list of text) before anything walks it."""
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise _Problem(f"not valid YAML: {problem}", mark.line + 1 if mark else 1) from exc
-    except (ValueError, OverflowError, RecursionError) as exc:
-        raise _Problem(f"holds a value that cannot be read ({type(exc).__name__})") from exc
-
-
 # ------------------------------------------------------------------ skeleton
 @dataclass(frozen=True)
 class SkeletonEntry:
@@ -266,7 +221,7 @@ def write_skeleton(
     edits: list[tuple[int, str]] = []
     added_keys: list[str] = []
     tail: list[str] = []
-    root = yaml.compose(original, Loader=yaml.SafeLoader)
+    root = compose(original)
     nodes = _top_nodes(root)
     for key in ("summary", "pin", "hide"):
         if key not in nodes:
