@@ -362,12 +362,14 @@ def _warnings(
     subject: Subject, period: Period, sources: list[Source], mapped: list[Mapped]
 ) -> tuple[str, ...]:
     """What the reader must know before trusting the report: a shallow clone, a
-    source that stopped early, and a subject of whom nothing was found at all."""
+    commit git could not give whole, a source that stopped early, and a subject of
+    whom nothing was found at all."""
+    git = ("shallow", "commit ")
     found = [
         spot
         for src in sources
         for spot in src.blind_spots
-        if spot.startswith("partial") or (src.kind == "git" and spot.startswith("shallow"))
+        if spot.startswith("partial") or (src.kind == "git" and spot.startswith(git))
     ]
     if not any(m.evidence.source != "notes" for m in mapped):
         who = ", ".join(subject.emails + subject.names + subject.logins) or "the token's user"
@@ -405,6 +407,7 @@ class CollectResult:
     repo: str
     new: int  # commits this run read from git and stored
     up_to_date: bool  # nothing had changed since the last collection
+    skipped: tuple[str, ...] = ()  # commits git could not give whole, one line each
 
 
 def collect_all_authors(
@@ -433,25 +436,27 @@ def collect_all_authors(
             exclude = [f"^{t}" for t in old.split()] if old else []
             revs = gitcmd.every_branch() if all_branches else [ref]
             batches = CommitBatches(store)
-            for row in _history(repo.root, [*revs, "--ignore-missing", *exclude]):
+            skipped: list[str] = []
+            for row in _history(repo.root, [*revs, "--ignore-missing", *exclude], skipped):
                 if batches.add(row):
                     progress(f"{repo.name}: {batches.stored} commits stored")
             batches.flush()
             store.save_head(root, ref, tips)
-            results.append(CollectResult(repo.name, batches.stored, False))
+            notes = tuple(sorted(set(skipped)))
+            results.append(CollectResult(repo.name, batches.stored, False, notes))
     return results
 
 
-def _history(root: Path, revs: list[str]) -> Iterator[CommitRow]:
+def _history(root: Path, revs: list[str], skipped: list[str]) -> Iterator[CommitRow]:
     """Every non-merge commit among ``revs``: one streamed pass, or with more than one
     core, the commits listed first (cheap, no diffs) and read by one git process per
     core side by side. Read as recorded, without ``git replace`` replacements: the
     store keeps commits by SHA."""
     parts = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
     if parts < 2:
-        return log_rows(root, revs, raw=True)
+        return log_rows(root, revs, raw=True, skipped=skipped)
     shas = gitcmd.lines(gitcmd.run(root, "rev-list", "--no-merges", *revs, "--", raw=True))
-    return rows_split(root, shas, parts, raw=True)
+    return rows_split(root, shas, parts, raw=True, skipped=skipped)
 
 
 def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:

@@ -78,6 +78,8 @@ def entry() -> None:
         else:  # a message, as sys.exit("...") prints it
             print(exc.code, file=sys.stderr)
             code = 1
+    except KeyboardInterrupt:  # Ctrl-C after main's own handler, as a shell counts it
+        code = 130
     if sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)  # a profiler or coverage tool wants its normal exit to write out
     try:
@@ -339,6 +341,8 @@ def collect(
     with _progress() as progress:
         if all_authors:
             for done in api.collect_all_authors(paths, config.store, all_branches, progress):
+                for skipped in done.skipped:
+                    click.echo(f"miner: warning: {skipped}", err=True)
                 state = "up to date" if done.up_to_date else f"{done.new} new commits stored"
                 click.echo(f"{done.repo}: {state}")
             return

@@ -105,19 +105,9 @@ def _identity(repo: gitcmd.Repo, authors: tuple[str, ...]) -> Iterator[Check]:
     yield Check("identity", "ok", ", ".join(subject.emails + subject.names))
     matcher = Matcher(subject)
     patterns = [f"--author={p}" for p in matcher.git_author_patterns()]
-    out = gitcmd.run(
-        repo.root,
-        "log",
-        "--no-merges",
-        "--use-mailmap",
-        "-F",
-        "-i",
-        *patterns,
-        "--format=%aN%x1f%aE%x1f%at",
-        "HEAD",
-    )
-    rows = [line.split("\x1f") for line in gitcmd.lines(out)]
-    mine = [r for r in rows if matcher(r[0], r[1])]
+    args = ["log", "--no-merges", "--use-mailmap", "--no-color", "-F", "-i", *patterns, "HEAD"]
+    rows = gitcmd.framed(repo.root, args, ("%aN", "%aE", "%at"))
+    mine = [r for r in rows if matcher(r[0], r[1]) and gitcmd.seconds(r[2]) is not None]
     if not mine:
         yield Check("commits", "warn", "no commits by this identity; check --author or .mailmap")
         return

@@ -6,21 +6,78 @@ import contextlib
 import functools
 import os
 import re
+import secrets
 import shutil
+import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from miner.errors import GitError, RepositoryError, UsageError
 
-# Fixed, locale-free output whatever the user's environment says.
-_ENV_OVERRIDES = {"LC_ALL": "C", "GIT_PAGER": "cat", "GIT_TERMINAL_PROMPT": "0"}
+# Fixed, locale-free output whatever the user's environment says; a graft file is
+# ignored (git has deprecated grafts for ``git replace``, which is read as git does).
+_ENV_OVERRIDES = {
+    "LC_ALL": "C",
+    "GIT_PAGER": "cat",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_GRAFT_FILE": os.devnull,
+}
+
+# Settings that would change what git prints for the formats miner parses, or run a
+# program, pinned on every call over anything a global or a repository's config says:
+# a signature check prints before the format and runs gpg.program; showRoot=false
+# drops a root commit's diff; a comment character or separator hides trailers; an
+# encoding, a colour, a diff algorithm, a size threshold or a relative diff changes
+# text and counts.
+PINNED = (
+    "log.showSignature=false",
+    "log.showRoot=true",
+    "log.decorate=false",
+    "log.abbrevCommit=false",
+    "log.mailmap=false",
+    "log.follow=false",
+    "color.ui=false",
+    "color.diff=false",
+    "core.quotePath=false",
+    "core.commentChar=#",
+    "core.bigFileThreshold=512m",
+    "core.fsmonitor=false",
+    "i18n.logOutputEncoding=UTF-8",
+    "trailer.separators=:",
+    "diff.algorithm=default",
+    "diff.relative=false",
+    "diff.renameLimit=1000",
+    "diff.ignoreSubmodules=none",
+    f"diff.orderFile={os.devnull}",
+    "advice.graftFileDeprecated=false",
+)
 
 
 def _env() -> dict[str, str]:
     return {**os.environ, **_ENV_OVERRIDES}
+
+
+def _argv(repo: Path | None, args: Sequence[str], raw: bool = False) -> list[str]:
+    """The command line for ``git args``: every call goes through here, pinned.
+
+    ``raw``: objects as recorded, without ``git replace`` replacements; otherwise
+    replacements apply as plain ``git log`` applies them, whatever the config says."""
+    pins = [p for pin in PINNED for p in ("-c", pin)]
+    replaced = ["--no-replace-objects", "-c", "core.useReplaceRefs=false"] if raw else []
+    where = ["-C", str(repo)] if repo is not None else []
+    return [git_path(), "--no-pager", *where, *pins, *replaced, *args]
+
+
+def _failed(args: Sequence[str], code: int, stderr: str) -> BaseException:
+    """The error for a git process that exited ``code``: Ctrl-C reaches git too (one
+    process group), and a git killed by it means the user interrupted, not a failure."""
+    if code in (-signal.SIGINT, 128 + signal.SIGINT):
+        return KeyboardInterrupt()
+    lines = stderr.strip().splitlines()
+    return GitError(f"git {args[0]} failed: {lines[-1] if lines else code}")
 
 
 def git_path() -> str:
@@ -36,7 +93,7 @@ def run(
     """Run ``git -C repo args`` and return its stdout as text; ``raw``: objects as
     recorded, without ``git replace`` replacements."""
     proc = subprocess.run(
-        [git_path(), "-C", str(repo), *_raw(raw), *args],
+        _argv(repo, args, raw),
         input=stdin,
         capture_output=True,
         text=True,
@@ -46,8 +103,7 @@ def run(
         check=False,
     )
     if check and proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}")
+        raise _failed(args, proc.returncode, proc.stderr)
     return proc.stdout
 
 
@@ -64,7 +120,7 @@ def stream(
     ``stdin`` is fed from a thread, so a long input never blocks the output.
     """
     with subprocess.Popen(
-        [git_path(), "-C", str(repo), *_raw(raw), *args],
+        _argv(repo, args, raw),
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -80,10 +136,9 @@ def stream(
         except GeneratorExit:  # the reader has what it wants: stop git now, not at its end
             proc.kill()
             raise
-        err = proc.stderr.read().decode("utf-8", "replace").strip()
+        err = proc.stderr.read().decode("utf-8", "replace")
         if proc.wait() != 0:
-            lines = err.splitlines()
-            raise GitError(f"git {args[0]} failed: {lines[-1] if lines else proc.returncode}")
+            raise _failed(args, proc.returncode, err)
 
 
 PIPE_BYTES = 1 << 20
@@ -108,10 +163,6 @@ def _widen(fd: int) -> None:
     if hasattr(fcntl, "F_SETPIPE_SZ"):
         with contextlib.suppress(OSError):  # a lower system limit: the default will do
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-
-
-def _raw(raw: bool) -> tuple[str, ...]:
-    return ("--no-replace-objects",) if raw else ()
 
 
 def _replace_base() -> str:
@@ -210,9 +261,7 @@ def open_repo(path: Path) -> Repo:
         check=False,
     ).split("\n")
     if not found[0]:
-        raise RepositoryError(
-            f"{path} is not a Git repository", "run miner inside a clone or give its path"
-        )
+        raise _not_a_work_tree(path)
     root = Path(found[0])
     shallow = len(found) > 1 and found[1] == "true"
     head = found[2] if len(found) > 2 and found[2] else None
@@ -220,6 +269,32 @@ def open_repo(path: Path) -> Repo:
     remote = _remote_url(config)
     forge, slug, web = parse_remote(remote) if remote else (None, None, None)
     return Repo(root, head, shallow, slug or root.name, web, forge, config)
+
+
+def _not_a_work_tree(path: Path) -> RepositoryError:
+    """Why git would not give ``path``'s work tree: a repository git refuses to read
+    (owned by someone else), a bare repository, or no repository at all."""
+    proc = subprocess.run(
+        _argv(path, ["rev-parse", "--is-bare-repository"]),
+        capture_output=True,
+        text=True,
+        errors="replace",
+        env=_env(),
+        check=False,
+    )
+    if "dubious ownership" in proc.stderr or "safe.directory" in proc.stderr:
+        return RepositoryError(
+            f"git refuses to read {path}: it belongs to another user (safe.directory)",
+            f"if you trust it, run `git config --global --add safe.directory {path}`",
+        )
+    if proc.stdout.strip() == "true":
+        return RepositoryError(
+            f"{path} is a bare repository: miner reads a clone with a work tree",
+            f"clone it (`git clone {path} CLONE`) and give miner the clone",
+        )
+    return RepositoryError(
+        f"{path} is not a Git repository", "run miner inside a clone or give its path"
+    )
 
 
 def is_repository(path: Path) -> bool:
@@ -270,6 +345,84 @@ def parse_remote(url: str) -> tuple[str | None, str | None, str | None]:
     return forge, path, f"https://{host}/{path}"
 
 
+# Output framing. Git prints no NUL inside a message, a name, an email or a path (it
+# cuts a message at one and prints no identity that holds one), so fields end with a
+# NUL. Records start with a mark made fresh for each call: nothing written before
+# the call can hold it, so no message or path can start a record of its own.
+MAX_TIME = 253402300799  # 9999-12-31T23:59:59Z: the last moment a date can hold
+
+
+def date(seconds: int) -> str:
+    """A moment as git's date options read it: ``@N`` alone is read as something else
+    for a 9-digit N (before 1973-03), ``@N +0000`` always as a Unix time."""
+    return f"@{seconds} +0000"
+
+
+def record_mark() -> bytes:
+    """A fresh record mark: ``\x1e`` and 16 random hex digits."""
+    return b"\x1e" + secrets.token_hex(8).encode()
+
+
+def framed_format(mark: bytes, fields: Sequence[str], escape: str = "%x") -> str:
+    """``--format`` text: ``mark``, then each field followed by a NUL. ``escape`` is
+    how the command writes a byte (``%x00`` for log, ``%00`` for for-each-ref)."""
+    return f"{escape}1e{mark[1:].decode()}" + "".join(f"{f}{escape}00" for f in fields)
+
+
+def split_records(chunks: Iterable[bytes], mark: bytes, big: int = 1 << 20) -> Iterator[bytes]:
+    """The records of ``chunks`` (streamed output), each without its mark.
+
+    A record longer than ``big`` (a huge message) is gathered in pieces, so it costs
+    its length once, not once per chunk."""
+    pending = b""
+    held: list[bytes] = []  # the start of a long record: no mark in it
+    keep = len(mark) - 1
+    for chunk in chunks:
+        pending += chunk
+        *records, pending = pending.split(mark)
+        if records:
+            if held:
+                records[0] = b"".join([*held, records[0]])
+                held = []
+            yield from filter(None, records)
+        elif len(pending) > big:
+            held.append(pending[:-keep])
+            pending = pending[-keep:]
+    if held or pending:
+        yield b"".join([*held, pending])
+
+
+def split_fields(record: bytes, count: int) -> list[bytes] | None:
+    """The ``count`` fields of ``record`` and what follows them (a diff, or the line
+    end), or None when it does not hold that many."""
+    parts = record.split(b"\0", count)
+    return parts if len(parts) == count + 1 else None
+
+
+def seconds(text: bytes | str) -> int | None:
+    """A Unix time git printed, or None when git printed none (a date it could not
+    read: empty, negative or too large) or one past what a date can hold."""
+    value = text.strip()
+    if not value.isdigit() or len(value) > 12 or int(value) > MAX_TIME:
+        return None
+    return int(value)
+
+
+def framed(
+    repo: Path, args: Sequence[str], fields: Sequence[str], escape: str = "%x"
+) -> Iterator[list[str]]:
+    """Run ``git args`` with a ``--format`` of ``fields`` (placed right after the
+    command, before any ``--``) and yield each record's fields, decoded; a record
+    that does not have them all is left out."""
+    mark = record_mark()
+    fmt = f"--format={framed_format(mark, fields, escape)}"
+    out = stream(repo, [args[0], fmt, *args[1:]])
+    for record in split_records(out, mark):
+        parts = split_fields(record, len(fields))
+        if parts is not None and not parts[-1].strip(b"\n\0"):
+            yield [p.decode("utf-8", "replace") for p in parts[:-1]]
+
+
 def lines(text: str) -> list[str]:
     """Non-empty output lines, split on newlines only: the fields hold control
     characters (\\x1d-\\x1f) that ``str.splitlines`` would also split on."""
@@ -278,38 +431,63 @@ def lines(text: str) -> list[str]:
 
 def succeeds(repo: Path, *args: str) -> bool:
     """Whether ``git -C repo args`` exits 0 (for questions git answers by exit code)."""
-    proc = subprocess.run(
-        [git_path(), "-C", str(repo), *args], capture_output=True, env=_env(), check=False
-    )
+    proc = subprocess.run(_argv(repo, args), capture_output=True, env=_env(), check=False)
+    if proc.returncode in (-signal.SIGINT, 128 + signal.SIGINT):
+        raise KeyboardInterrupt
     return proc.returncode == 0
 
 
-def read_blobs(repo: Path, specs: Sequence[str]) -> dict[str, bytes]:
-    """The contents of ``rev:path`` objects in one ``cat-file --batch`` process;
-    a spec that names no blob is left out."""
-    if not specs:
+def read_blobs(repo: Path, specs: Sequence[str], limit: int = 1 << 16) -> dict[str, bytes]:
+    """The first ``limit`` bytes of each ``rev:path`` blob, from one ``cat-file --batch``
+    process; a spec that names no blob (or holds a newline, which the batch cannot
+    take) is left out. Read as it streams: a huge blob costs ``limit`` bytes of memory."""
+    asked = [spec for spec in specs if "\n" not in spec]
+    if not asked:
         return {}
-    data = b"".join(stream(repo, ["cat-file", "--batch"], stdin="\n".join(specs).encode() + b"\n"))
-    found: dict[str, bytes] = {}
-    at = 0
-    for spec in specs:
-        end = data.index(b"\n", at)
-        header = data[at:end].split()
-        at = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            found[spec] = data[at : at + size]
-            at += size + 1
-        elif len(header) == 3:  # a tree or commit: skip its body too
-            at += int(header[2]) + 1
-    return found
+    stdin = "\n".join(asked).encode() + b"\n"
+    return dict(_blob_prefixes(stream(repo, ["cat-file", "--batch"], stdin=stdin), asked, limit))
+
+
+def _blob_prefixes(
+    chunks: Iterable[bytes], specs: Sequence[str], limit: int
+) -> Iterator[tuple[str, bytes]]:
+    """(spec, first ``limit`` bytes) of each blob in ``cat-file --batch`` output."""
+    order = iter(specs)
+    pending = b""
+    left = 0  # bytes of the current object (and its newline) still to come
+    want = 0  # bytes of it still to keep
+    spec: str | None = None  # the blob being read, None for anything else
+    kept: list[bytes] = []
+    for chunk in chunks:
+        pending += chunk
+        while pending:
+            if left:
+                part, pending = pending[:left], pending[left:]
+                left -= len(part)
+                kept.append(part[:want])
+                want -= len(kept[-1])
+                if left:
+                    break
+                if spec is not None:
+                    yield spec, b"".join(kept)
+                spec, kept = None, []
+                continue
+            end = pending.find(b"\n")
+            if end < 0:
+                break
+            header, pending = pending[:end].split(), pending[end + 1 :]
+            name = next(order, None)
+            if len(header) == 3 and header[2].isdigit():
+                left = int(header[2]) + 1
+                spec = name if header[1] == b"blob" else None
+                want = min(limit, left - 1) if spec is not None else 0
 
 
 @functools.cache
 def version_text() -> str:
     """What ``git --version`` prints."""
     return subprocess.run(
-        [git_path(), "--version"], capture_output=True, text=True, check=False, env=_env()
+        _argv(None, ["--version"]), capture_output=True, text=True, check=False, env=_env()
     ).stdout.strip()
 
 

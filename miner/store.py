@@ -18,14 +18,22 @@ What it keeps:
   request or issue they describe, so a new token (every Actions run has one, and
   ETags are per token) reuses them without asking while that item is unchanged.
 
+Selections, mappings and titles are worked out by miner's code, so their keys also
+name the miner version that worked them out: an upgrade never serves an answer an
+older version gave. A commit row is what git prints under miner's pinned settings;
+a change to those is a schema step that drops the rows read before it.
+
 Safety: every write is one transaction; a run killed at any point leaves the
 previous state or the new one. A file that is not a SQLite database, or one written
-by a newer miner, is refused before anything is written to it. Two processes share
+by a newer miner, or a SQLite file whose tables are not a store's, is refused
+before anything is written to it (no WAL switch, no table). Two processes share
 a store through SQLite's own locking (WAL mode; a writer waits up to ``BUSY_SECONDS``).
 """
 
 from __future__ import annotations
 
+import errno
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,9 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from miner import __version__
 from miner.errors import StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_SECONDS = 30.0
 BATCH_ROWS = 2000  # rows a transaction stores while git reads on
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -93,7 +102,28 @@ MIGRATIONS: dict[int, str] = {
     4: """
     ALTER TABLE http_cache ADD COLUMN version TEXT NOT NULL DEFAULT '';
     """,
+    # Rows read before git's settings were pinned may hold what a user's config made
+    # git print (a root commit without its diff); cached answers had no version.
+    5: """
+    DELETE FROM commits;
+    DELETE FROM heads;
+    DELETE FROM selections;
+    DELETE FROM mappings;
+    DELETE FROM titles;
+    """,
 }
+_CREATED = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
+
+
+def tables_at(version: int) -> set[str]:
+    """The tables a store of schema ``version`` holds."""
+    steps = (MIGRATIONS[step] for step in range(version))
+    return {name for text in steps for name in _CREATED.findall(text)}
+
+
+def produced(key: str) -> str:
+    """``key`` for a result miner's code works out, with the version that worked it out."""
+    return f"miner {__version__}\x1f{key}"
 
 
 @dataclass(frozen=True)
@@ -131,7 +161,7 @@ class Store:
             self.db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"store {path} cannot be used: {exc}", _HINT) from exc
+            raise store_error(path, exc) from exc
 
     def __enter__(self) -> Store:
         return self
@@ -150,8 +180,7 @@ class Store:
                 f"this one knows {SCHEMA_VERSION})",
                 "upgrade miner, or pass --store with another path",
             )
-        if version == 0:
-            self._refuse_foreign_tables()
+        self._refuse_foreign_tables(version)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         if version == SCHEMA_VERSION:
@@ -164,11 +193,17 @@ class Store:
                         self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
-    def _refuse_foreign_tables(self) -> None:
-        """A schema-0 database that already has tables belongs to someone else."""
-        ours = {"commits", "selections", "heads", "http_cache", "mappings", "titles"}
-        names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if names - ours:
+    def _refuse_foreign_tables(self, version: int) -> None:
+        """Refuse, before any write, a database whose tables are not those of a store
+        at its ``user_version``: another application's, whatever its version says.
+        (A schema-0 file with no tables is new; one with some of ours, a first
+        migration cut short.)"""
+        found = self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        names = {r[0] for r in found if not str(r[0]).startswith("sqlite_")}
+        ours = tables_at(version)
+        if version == 0 and names <= tables_at(SCHEMA_VERSION):
+            return
+        if names != ours:
             raise StoreError(f"store {self.path} is another application's SQLite database", _HINT)
 
     def _version(self) -> int:
@@ -178,13 +213,17 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction: all of it lands, or none of it."""
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise store_error(self.path, exc) from exc
 
     def commits(self, shas: Sequence[str]) -> dict[str, CommitRow]:
         rows: dict[str, CommitRow] = {}
@@ -225,17 +264,21 @@ class Store:
             batch = specs[start : start + 500]
             marks = ",".join("?" * len(batch))
             query = f"SELECT spec, title FROM titles WHERE spec IN ({marks})"  # noqa: S608
-            found.update(self.db.execute(query, batch).fetchall())
+            rows = self.db.execute(query, [produced(spec) for spec in batch])
+            found.update((spec.split("\x1f", 1)[1], title) for spec, title in rows)
         return found
 
     def add_titles(self, titles: dict[str, str]) -> None:
         if titles:
             with self.transaction():
-                self.db.executemany("INSERT OR IGNORE INTO titles VALUES (?, ?)", titles.items())
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO titles VALUES (?, ?)",
+                    ((produced(spec), title) for spec, title in titles.items()),
+                )
 
     def selection(self, repo: str, key: str) -> Selection | None:
         row = self.db.execute(
-            "SELECT head, rows FROM selections WHERE repo = ? AND key = ?", (repo, key)
+            "SELECT head, rows FROM selections WHERE repo = ? AND key = ?", (repo, produced(key))
         ).fetchone()
         if row is None:
             return None
@@ -247,7 +290,7 @@ class Store:
         with self.transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO selections VALUES (?, ?, ?, ?)",
-                (repo, key, selection.head, text),
+                (repo, produced(key), selection.head, text),
             )
 
     def head(self, repo: str, ref: str) -> str | None:
@@ -259,6 +302,30 @@ class Store:
     def save_head(self, repo: str, ref: str, head: str) -> None:
         with self.transaction():
             self.db.execute("INSERT OR REPLACE INTO heads VALUES (?, ?, ?)", (repo, ref, head))
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    """What is true of a store SQLite could not use, and what to do about it: a
+    read-only or full store is not damaged, and deleting it would not help."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith("SQLITE_READONLY") or name == "SQLITE_CANTOPEN":
+        return StoreError(
+            f"store {path} cannot be written: the file or its folder is read-only",
+            "make both writable, or pass --store with a path you can write",
+        )
+    if name == "SQLITE_FULL" or getattr(exc, "errno", None) == errno.ENOSPC:
+        return StoreError(
+            f"store {path} cannot grow: the disk is full",
+            "free some space, or pass --store with a path on another disk",
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StoreError(
+            f"store {path} is busy: another miner has held it for {BUSY_SECONDS:.0f} s",
+            "wait for it to finish, or pass --store with another path",
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"store {path} cannot be read or written: {exc}", "check the disk")
+    return StoreError(f"store {path} cannot be used: {exc}", _HINT)
 
 
 def _refuse_foreign_file(path: Path) -> None:
@@ -344,7 +411,7 @@ class MappingCache:
 
     def __init__(self, store: Store, pack: str) -> None:
         self.store = store
-        self.pack = pack
+        self.pack = produced(pack)
         rows = store.db.execute("SELECT item, areas FROM mappings WHERE pack = ?", (pack,))
         self.known: dict[str, str] = dict(rows.fetchall())
         self.new: dict[str, str] = {}

@@ -298,8 +298,27 @@ def test_a_store_of_the_first_schema_is_migrated_forward_keeping_its_rows(tmp_pa
     db.close()
     with Store(path) as store:
         assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert store.head("repo", "HEAD") == "abc"
         assert store.db.execute("SELECT COUNT(*) FROM http_cache").fetchone() == (0,)
+        # Schema 5 drops what was read before git's settings were pinned.
+        assert store.head("repo", "HEAD") is None
+
+
+def test_a_schema_4_store_keeps_its_github_responses_and_drops_git_rows(tmp_path: Path) -> None:
+    from miner.store import MIGRATIONS
+
+    path = tmp_path / "v4.sqlite3"
+    with sqlite3.connect(path) as db:
+        for step in range(4):
+            db.executescript(MIGRATIONS[step])
+        db.execute("INSERT INTO heads VALUES ('repo', 'HEAD', 'abc')")
+        db.execute("INSERT INTO http_cache VALUES ('https://x/y', 'W/1', 'body')")
+        db.execute("INSERT INTO mappings VALUES ('pack', 'item', 'areas')")
+        db.execute("PRAGMA user_version=4")
+    db.close()
+    with Store(path) as store:
+        assert store.head("repo", "HEAD") is None
+        assert store.db.execute("SELECT COUNT(*) FROM mappings").fetchone() == (0,)
+        assert store.db.execute("SELECT COUNT(*) FROM http_cache").fetchone() == (1,)
 
 
 def test_a_report_after_a_full_collection_reads_no_diffs_and_equals_a_cold_one(
@@ -342,7 +361,7 @@ def test_design_doc_titles_are_stored_and_reused(
     first = report(miner, repo.path, store)
     assert "Queue redesign" in [e["title"] for e in first["evidence"]]
 
-    def no_reading(repo: Path, specs: list[str]) -> dict[str, bytes]:
+    def no_reading(repo: Path, specs: list[str], limit: int = 0) -> dict[str, bytes]:
         assert specs == [], specs
         return {}
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from miner import gitcmd
 from miner.collectors.git import GitHistory
-from miner.collectors.gitlog import Commit
+from miner.collectors.gitlog import Commit, title_of
 from miner.globs import path_matches
 from miner.model import Evidence, Source, Stats
 
@@ -39,6 +39,7 @@ DOC_GLOBS = (
 )
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".org")
 MIN_LINES = 20
+HEAD_BYTES = 1 << 16  # a title is looked for this far into a document, no further
 
 
 def doc_id(repo: str, path: str) -> str:
@@ -98,7 +99,8 @@ class DocsCollector:
         store = self.history.store
         self._known = store.titles(specs) if store else {}
         missing = [spec for spec in specs if spec not in self._known]
-        self._texts = self._pool.submit(gitcmd.read_blobs, self.history.repo.root, missing)
+        root = self.history.repo.root
+        self._texts = self._pool.submit(gitcmd.read_blobs, root, missing, HEAD_BYTES)
 
     def collect(self) -> Iterator[Evidence]:
         commits = self.history.commits()  # reads them now if need be, which starts us
@@ -135,12 +137,13 @@ class DocsCollector:
 
 
 def _title(spec: str, content: bytes) -> str:
-    """The first heading of the document ``commit:path`` holds, else its file name."""
+    """The first heading of the document ``commit:path`` holds, else its file name;
+    only the document's first ``HEAD_BYTES`` are read, and a long title is cut."""
     path = spec.split(":", 1)[1]
-    for line in content.decode("utf-8", "replace").splitlines()[:40]:
+    for line in content[:HEAD_BYTES].decode("utf-8", "replace").splitlines()[:40]:
         stripped = line.strip()
         if stripped.startswith("#"):
-            return stripped.lstrip("#").strip() or path
+            return title_of(stripped.lstrip("#").strip() or path)
         if stripped.lower().startswith("title:"):
-            return stripped[6:].strip().strip("\"'") or path
-    return path.rsplit("/", 1)[-1]
+            return title_of(stripped[6:].strip().strip("\"'") or path)
+    return title_of(path.rsplit("/", 1)[-1])

@@ -29,7 +29,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from miner import gitcmd
-from miner.collectors.gitlog import TRAILER_SEP, Commit, authored_rows, rows_for
+from miner.collectors.gitlog import (
+    CO_AUTHORS,
+    TRAILER_SEP,
+    Commit,
+    Skipped,
+    authored_rows,
+    rows_for,
+    title_of,
+)
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
 from miner.store import CommitBatches, CommitRow, Selection, Store
@@ -37,7 +45,6 @@ from miner.store import CommitBatches, CommitRow, Selection, Store
 # How far before the period the walk starts: room for commits whose committer
 # date precedes their author date (clock skew, imported history).
 SINCE_SLACK = timedelta(days=30)
-_SEP = "\x1f"
 AUTHOR, CO_AUTHOR = "author", "co-author"
 
 
@@ -61,6 +68,7 @@ class GitHistory:
         self._when_read: list[Callable[[list[tuple[Commit, str]]], None]] = []
         self._rows_store = store  # where commit rows are read and kept (not with git replace)
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
+        self.skipped: Skipped = []  # commits git could not give whole, one line each
 
     def when_read(self, callback: Callable[[list[tuple[Commit, str]]], None]) -> None:
         """Call ``callback`` with every commit as soon as the last one has been read."""
@@ -133,7 +141,11 @@ class GitHistory:
             co_authored = pool.submit(self._co_authored_read, revs)
             late = pool.submit(self._late_read, revs, upto) if upto is not None else None
             for email, name, row in authored_rows(
-                self.repo.root, revs, self._author_filters(), self._windows(upto, last)
+                self.repo.root,
+                revs,
+                self._author_filters(),
+                self._windows(upto, last),
+                self.skipped,
             ):
                 if utc(row.author_time) in self.period and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
@@ -173,7 +185,8 @@ class GitHistory:
     def _with_rows(
         self, selected: list[tuple[str, ...]]
     ) -> list[tuple[tuple[str, ...], CommitRow]]:
-        rows = {row.sha: row for row in rows_for(self.repo.root, [sel[0] for sel in selected])}
+        shas = [sel[0] for sel in selected]
+        rows = {row.sha: row for row in rows_for(self.repo.root, shas, skipped=self.skipped)}
         return [(sel, rows[sel[0]]) for sel in selected]
 
     def _rows(
@@ -183,7 +196,7 @@ class GitHistory:
         one ``--stdin`` pass and added to ``fresh``."""
         who = {row[0]: row[1:] for row in rows}
         stored = self._rows_store.commits(list(who)) if self._rows_store else {}
-        missing = rows_for(self.repo.root, [s for s in who if s not in stored])
+        missing = rows_for(self.repo.root, [s for s in who if s not in stored], False, self.skipped)
         for row, is_new in _chain(stored.values(), missing):
             if is_new:
                 fresh.add(row)
@@ -247,7 +260,7 @@ class GitHistory:
         """A committer-date bound that filters without cutting the walk short: plain
         ``--since`` stops at the first older commit and hides its ancestors."""
         option = "--since-as-filter" if gitcmd.version() >= (2, 38) else "--since"
-        return f"{option}=@{seconds}"
+        return f"{option}={gitcmd.date(seconds)}"
 
     def _diff_upto(self) -> tuple[int | None, int]:
         """(upto, last): ``upto`` is the committer date the diffing walk stops at, when
@@ -279,13 +292,13 @@ class GitHistory:
         stops the walk at the first older commit, and a later window would lose the
         ancestors of a commit with a skewed date."""
         start, end = self._earliest, last
-        until = [f"--until=@{upto}"] if upto is not None else []
+        until = [f"--until={gitcmd.date(upto)}"] if upto is not None else []
         parts = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
         if parts < 2 or end - start < parts or gitcmd.version() < (2, 38):
             return [[self._since, *until]]
         bounds = [start + (end - start) * i // parts for i in range(parts)]
         windows = [
-            [self._since_option(low), f"--until=@{high - 1}"]
+            [self._since_option(low), f"--until={gitcmd.date(high - 1)}"]
             for low, high in itertools.pairwise(bounds)
         ]
         return [*windows, [self._since_option(bounds[-1]), *until]]
@@ -293,31 +306,39 @@ class GitHistory:
     def _author_filters(self) -> list[str]:
         return ["-F", "-i", *(f"--author={p}" for p in self.matcher.git_author_patterns())]
 
-    def _log(self, revs: list[str], *options: str) -> list[str]:
-        """Lines of a diff-free ``git log`` over the non-merge commits among ``revs``,
-        identities resolved through the mailmap."""
-        out = gitcmd.run(
-            self.repo.root, "log", "--no-merges", "--use-mailmap", *options, *revs, "--"
-        )
-        return gitcmd.lines(out)
+    def _log(self, revs: list[str], fields: tuple[str, ...], *options: str) -> list[list[str]]:
+        """The ``fields`` of each non-merge commit among ``revs`` from a diff-free
+        ``git log``, identities resolved through the mailmap; the first field is %H,
+        the second %at, and a commit whose date git cannot read is left out, noted."""
+        found = []
+        for record in gitcmd.framed(
+            self.repo.root,
+            ["log", "--no-merges", "--use-mailmap", "--no-color", *options, *revs, "--"],
+            fields,
+        ):
+            if gitcmd.seconds(record[1]) is None:
+                self.skipped.append(
+                    f"commit {record[0][:12]} left out: git cannot read its author date"
+                )
+            else:
+                found.append(record)
+        return found
 
     def _authored(self, revs: list[str], since: str) -> list[tuple[str, ...]]:
         """(sha, role, name, email) of the subject's own commits among ``revs`` committed
         since ``since``; no diffs."""
         rows: list[tuple[str, ...]] = []
-        lines = self._log(revs, *self._author_filters(), since, "--format=%H%x1f%at%x1f%aE%x1f%aN")
-        for line in lines:
-            sha, at, email, name = line.split(_SEP, 3)  # a name may hold any byte: last
+        fields = ("%H", "%at", "%aE", "%aN")
+        for sha, at, email, name in self._log(revs, fields, *self._author_filters(), since):
             if utc(int(at)) in self.period and self.matcher(name, email):
                 rows.append((sha, AUTHOR, name, email))
         return rows
 
     def _co_authored(self, revs: list[str]) -> list[tuple[str, ...]]:
-        trailer_values = "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d)"
-        fmt = f"--format=%H%x1f%at%x1f%aE%x1f{trailer_values}%x1f%aN"
+        fields = ("%H", "%at", "%aE", CO_AUTHORS, "%aN")
+        options = ("-F", "-i", "--grep=co-authored-by:", self._since)
         candidates = []
-        for line in self._log(revs, "-F", "-i", "--grep=co-authored-by:", self._since, fmt):
-            sha, at, email, trailers, name = line.split(_SEP, 4)
+        for sha, at, email, trailers, name in self._log(revs, fields, *options):
             if utc(int(at)) in self.period:
                 values = [t.strip() for t in trailers.split(TRAILER_SEP) if t.strip()]
                 idents = [v for v in values if "<" in v]
@@ -418,12 +439,12 @@ class GitCollector:
             kind="commit",
             source="git",
             repo=self.repo.name,
-            title=c.subject,
+            title=c.title,
             date=c.date,
             url=self.repo.commit_url(c.sha),
             stats=c.stats,
             paths=tuple(f.path for f in c.files),
-            message=c.body,
+            message=c.message,
             role="author" if role == AUTHOR else "co-author",
             co_authors=co_authors,
             matched_as=matched,
@@ -433,17 +454,19 @@ class GitCollector:
         """Annotated tags in the period with their mailmap-resolved tagger."""
         if not self.repo.has_commits:
             return []
-        out = gitcmd.run(
-            self.repo.root,
-            "for-each-ref",
-            "refs/tags",
-            "--format=%(refname:short)%1f%(objecttype)%1f%(taggername)%1f%(taggeremail)"
-            "%1f%(taggerdate:unix)%1f%(contents:subject)",
+        fields = (
+            "%(refname:short)",
+            "%(objecttype)",
+            "%(taggername)",
+            "%(taggeremail)",
+            "%(taggerdate:unix)",
+            "%(contents:subject)",
         )
-        rows = [line.split(_SEP) for line in gitcmd.lines(out)]
+        rows = list(gitcmd.framed(self.repo.root, ["for-each-ref", "refs/tags"], fields, "%"))
         annotated = [r for r in rows if r[1] == "tag" and r[4]]
         self._lightweight_tags = len(rows) - len(annotated)
-        in_period = [r for r in annotated if utc(int(r[4])) in self.history.period]
+        dated = [r for r in annotated if gitcmd.seconds(r[4]) is not None]
+        in_period = [r for r in dated if utc(int(r[4])) in self.history.period]
         resolved = canonical(self.repo.root, [f"{r[2]} {r[3]}" for r in in_period])
         return [(r, resolved[f"{r[2]} {r[3]}"]) for r in in_period]
 
@@ -457,7 +480,9 @@ class GitCollector:
                 kind="release",
                 source="git",
                 repo=self.repo.name,
-                title=f"Tag {name}" + (f": {subject}" if subject and subject != name else ""),
+                title=title_of(
+                    f"Tag {name}" + (f": {subject}" if subject and subject != name else "")
+                ),
                 date=utc(int(at)),
                 url=self.repo.tag_url(name),
                 message=subject,
@@ -474,6 +499,7 @@ class GitCollector:
             spots.append(
                 f"{self._lightweight_tags} lightweight tag(s) record no tagger and were not counted"
             )
+        spots += sorted(set(self.history.skipped))
         return Source(
             kind="git",
             location=self.repo.name,

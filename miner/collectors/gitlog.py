@@ -26,20 +26,29 @@ from miner.model import Stats, utc
 from miner.store import CommitRow
 
 T = TypeVar("T")
-TRAILER_SEP = "\x1d"
-_FIELDS = 6
-# Records and fields are framed with three-byte marks: a message or a path may hold any
-# single control byte, and the numstat part that follows cannot hold the marks.
-_RECORD = b"\x1e\x1d\x1e"
-_FIELD = b"\x1f\x1d\x1f"
-_R, _F = "%x1e%x1d%x1e", "%x1f%x1d%x1f"
-_RAW_FIELDS = (
-    f"%H{_F}%an{_F}%ae{_F}%at{_F}%s{_F}"
-    f"%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x1d){_F}%b{_F}"
-)
-RAW_FORMAT = _R + _RAW_FIELDS
+# Trailer values are unfolded onto one line each: a newline is the one byte none holds.
+TRAILER_SEP = "\n"
+CO_AUTHORS = "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x0a)"
+# One field per NUL-ended slot (see ``gitcmd.framed_format``), the body last: the
+# numstat part that follows starts after the last field's NUL.
+RAW_FIELDS = ("%H", "%an", "%ae", "%at", "%s", CO_AUTHORS, "%b")
 # The same, led by the mailmap-resolved email and name, for walks that select by author.
-MAILMAPPED_FORMAT = f"{_R}%aE{_F}%aN{_F}{_RAW_FIELDS}"
+MAILMAPPED_FIELDS = ("%aE", "%aN", *RAW_FIELDS)
+# What every diffing walk passes: numstat as ``git log --numstat`` counts it, never a
+# program from the repository's config (external diff, textconv), UTF-8 text.
+LOG_OPTIONS = (
+    *("-z", "--numstat", "--find-renames", "--no-ext-diff", "--no-textconv"),
+    *("--encoding=UTF-8", "--no-color", "--no-show-signature"),
+)
+TITLE_MAX = 300  # characters of a subject or heading shown as a title
+
+
+def title_of(text: str) -> str:
+    """``text`` cut to ``TITLE_MAX`` characters, with an ellipsis when cut."""
+    return text if len(text) <= TITLE_MAX else text[: TITLE_MAX - 1].rstrip() + "…"
+
+
+Skipped = list[str]  # one line per commit left out, naming it and why
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,18 @@ class Commit:
     body: str
     co_authors: tuple[str, ...]  # raw "Name <email>" trailer values
     files: tuple[FileChange, ...]
+
+    @property
+    def title(self) -> str:
+        """The subject as a title: a long one cut, with an ellipsis."""
+        return title_of(self.subject)
+
+    @property
+    def message(self) -> str:
+        """The body, led by the whole subject when the title had to cut it."""
+        if self.title == self.subject:
+            return self.body
+        return f"{self.subject}\n\n{self.body}".strip()
 
     @property
     def stats(self) -> Stats:
@@ -110,54 +131,81 @@ def parse_numstat(raw: bytes) -> tuple[FileChange, ...]:
     return tuple(files)
 
 
-def parse_record(record: bytes) -> CommitRow:
-    parts = record.split(_FIELD, _FIELDS)
-    sha, name, email, at, subject, trailers = (p.decode("utf-8", "replace") for p in parts[:6])
-    body, _, numstat = parts[_FIELDS].rpartition(_FIELD)
+def parse_record(record: bytes, skipped: Skipped | None = None, lead: int = 0) -> CommitRow | None:
+    """The row of one record (``lead`` fields before ``RAW_FIELDS``), or None, with a
+    line in ``skipped``, when git could not give it whole: a date it could not read."""
+    parts = gitcmd.split_fields(record, lead + len(RAW_FIELDS))
+    if parts is None:
+        sha = (record.split(b"\0", lead + 1)[lead:] or [b"?"])[0][:40]
+        _skip(skipped, sha, "its record is incomplete")
+        return None
+    return _row(parts[lead:], skipped)
+
+
+def _row(parts: list[bytes], skipped: Skipped | None) -> CommitRow | None:
+    sha, name, email, at, subject, trailers, body, numstat = parts
+    time = gitcmd.seconds(at)
+    if time is None:
+        _skip(skipped, sha, "git cannot read its author date")
+        return None
     return CommitRow(
-        sha=sha,
-        author_name=name,
-        author_email=email,
-        author_time=int(at),
-        subject=subject,
+        sha=sha.decode(),
+        author_name=name.decode("utf-8", "replace"),
+        author_email=email.decode("utf-8", "replace"),
+        author_time=time,
+        subject=subject.decode("utf-8", "replace"),
         body=body.decode("utf-8", "replace").strip(),
-        trailers=trailers,
+        trailers=trailers.decode("utf-8", "replace"),
         numstat=numstat,
     )
 
 
-def _records(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    pending = b""
-    for chunk in chunks:
-        pending += chunk
-        *records, pending = pending.split(_RECORD)
-        yield from filter(None, records)
-    if pending:
-        yield pending
+def _skip(skipped: Skipped | None, sha: bytes, why: str) -> None:
+    if skipped is not None:
+        skipped.append(f"commit {sha.decode('utf-8', 'replace')[:12]} left out: {why}")
 
 
-def parse_log(chunks: Iterable[bytes]) -> Iterator[CommitRow]:
-    """Rows from the streamed output of ``git log -z --numstat --format=RAW_FORMAT``."""
-    return map(parse_record, _records(chunks))
+def parse_log(
+    chunks: Iterable[bytes], mark: bytes, skipped: Skipped | None = None
+) -> Iterator[CommitRow]:
+    """Rows from the streamed output of ``git log`` with ``log_format(mark)``."""
+    for record in gitcmd.split_records(chunks, mark):
+        row = parse_record(record, skipped)
+        if row is not None:
+            yield row
 
 
-def parse_mailmapped(chunks: Iterable[bytes]) -> Iterator[tuple[str, str, CommitRow]]:
-    """(resolved email, resolved name, row) from ``--format=MAILMAPPED_FORMAT`` output."""
-    for record in _records(chunks):
-        email, name, rest = record.split(_FIELD, 2)
-        yield email.decode("utf-8", "replace"), name.decode("utf-8", "replace"), parse_record(rest)
+def parse_mailmapped(
+    chunks: Iterable[bytes], mark: bytes, skipped: Skipped | None = None
+) -> Iterator[tuple[str, str, CommitRow]]:
+    """(resolved email, resolved name, row) from ``log_format(mark, MAILMAPPED_FIELDS)``."""
+    for record in gitcmd.split_records(chunks, mark):
+        parts = gitcmd.split_fields(record, len(MAILMAPPED_FIELDS))
+        row = _row(parts[2:], skipped) if parts else parse_record(record, skipped, lead=2)
+        if parts and row is not None:
+            yield parts[0].decode("utf-8", "replace"), parts[1].decode("utf-8", "replace"), row
 
 
-def log_rows(repo: Path, revs: Sequence[str], raw: bool = False) -> Iterator[CommitRow]:
+def log_format(mark: bytes, fields: Sequence[str] = RAW_FIELDS) -> str:
+    return "--format=" + gitcmd.framed_format(mark, fields)
+
+
+def log_rows(
+    repo: Path, revs: Sequence[str], raw: bool = False, skipped: Skipped | None = None
+) -> Iterator[CommitRow]:
     """Every non-merge commit reachable from ``revs``, streamed in one pass; ``raw``:
     as recorded, without ``git replace`` replacements."""
-    cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", f"--format={RAW_FORMAT}"]
-    cmd += [*revs, "--"]
-    return parse_log(gitcmd.stream(repo, cmd, raw=raw))
+    mark = gitcmd.record_mark()
+    cmd = ["log", *LOG_OPTIONS, "--no-merges", log_format(mark), *revs, "--"]
+    return parse_log(gitcmd.stream(repo, cmd, raw=raw), mark, skipped)
 
 
 def authored_rows(
-    repo: Path, revs: Sequence[str], filters: Sequence[str], windows: Sequence[Sequence[str]]
+    repo: Path,
+    revs: Sequence[str],
+    filters: Sequence[str],
+    windows: Sequence[Sequence[str]],
+    skipped: Skipped | None = None,
 ) -> Iterator[tuple[str, str, CommitRow]]:
     """Non-merge commits among ``revs`` that pass git's ``filters`` (``--author``),
     diffed in the same pass: git diffs only what passes.
@@ -165,9 +213,13 @@ def authored_rows(
     Each of ``windows`` (committer-date filters that split the history between them)
     is read by its own git process, side by side, so the diffing spreads over the
     cores; the rows come in no particular order."""
-    cmd = ["log", "-z", "--numstat", "--find-renames", "--no-merges", "--use-mailmap"]
-    cmd += [*filters, f"--format={MAILMAPPED_FORMAT}"]
-    streams = [parse_mailmapped(gitcmd.stream(repo, [*cmd, *w, *revs, "--"])) for w in windows]
+    mark = gitcmd.record_mark()
+    cmd = ["log", *LOG_OPTIONS, "--no-merges", "--use-mailmap", *filters]
+    cmd += [log_format(mark, MAILMAPPED_FIELDS)]
+    streams = [
+        parse_mailmapped(gitcmd.stream(repo, [*cmd, *w, *revs, "--"]), mark, skipped)
+        for w in windows
+    ]
     return streams[0] if len(streams) == 1 else side_by_side(streams)
 
 
@@ -231,22 +283,28 @@ def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256, depth: int = 
 
 
 def rows_split(
-    repo: Path, shas: Sequence[str], parts: int, raw: bool = False
+    repo: Path,
+    shas: Sequence[str],
+    parts: int,
+    raw: bool = False,
+    skipped: Skipped | None = None,
 ) -> Iterator[CommitRow]:
     """Exactly these commits, read by ``parts`` git processes side by side (each a
     run of consecutive ones, for git's caches); the rows come in no particular order."""
     size = -(-len(shas) // max(1, parts)) or 1
     chunks = [shas[start : start + size] for start in range(0, len(shas), size)]
     if len(chunks) <= 1:
-        return rows_for(repo, shas, raw)
-    return side_by_side([rows_for(repo, chunk, raw) for chunk in chunks])
+        return rows_for(repo, shas, raw, skipped)
+    return side_by_side([rows_for(repo, chunk, raw, skipped) for chunk in chunks])
 
 
-def rows_for(repo: Path, shas: Sequence[str], raw: bool = False) -> Iterator[CommitRow]:
+def rows_for(
+    repo: Path, shas: Sequence[str], raw: bool = False, skipped: Skipped | None = None
+) -> Iterator[CommitRow]:
     """Exactly these commits, streamed from one ``--stdin`` pass."""
     if not shas:
         return iter(())
-    cmd = ["log", "-z", "--numstat", "--find-renames", f"--format={RAW_FORMAT}"]
-    cmd += ["--no-walk=unsorted", "--stdin"]
+    mark = gitcmd.record_mark()
+    cmd = ["log", *LOG_OPTIONS, log_format(mark), "--no-walk=unsorted", "--stdin"]
     stdin = ("\n".join(shas) + "\n").encode()
-    return parse_log(gitcmd.stream(repo, cmd, stdin=stdin, raw=raw))
+    return parse_log(gitcmd.stream(repo, cmd, stdin=stdin, raw=raw), mark, skipped)
