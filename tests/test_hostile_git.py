@@ -1,0 +1,364 @@
+"""Repositories written by someone else: their config, their commit objects, their tags.
+
+Nothing a repository or a global git config holds may change what miner reads, run a
+program, or crash a run; a commit git cannot give whole becomes one warning line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from miner import gitcmd
+from miner.collectors.gitlog import log_rows
+from tests.conftest import Repo
+from tests.test_git_collector import collect
+
+ADA = "Ada Lovelace <ada@example.com>"
+BOB = ("Bob Builder", "bob@example.com")
+
+
+def craft(repo: Repo, author: bytes, message: bytes, *, date: bytes = b"1712138400 +0000") -> str:
+    """A commit object written as given (no checks), on top of HEAD, made HEAD."""
+    head = repo.git("rev-parse", "HEAD").strip()
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    body = (
+        f"tree {tree}\nparent {head}\n".encode()
+        + b"author "
+        + author
+        + b" "
+        + date
+        + b"\ncommitter C <c@example.com> 1712138400 +0000\n\n"
+        + message
+    )
+    sha = _hash_object(repo.path, "commit", body)
+    repo.git("update-ref", "HEAD", sha)
+    return sha
+
+
+def _hash_object(path: Path, kind: str, body: bytes) -> str:
+    return (
+        subprocess.run(
+            ["git", "-C", str(path), "hash-object", "-t", kind, "-w", "--literally", "--stdin"],
+            input=body,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+
+
+def report_json(miner, path: Path, store: Path, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    result = miner(
+        "report", str(path), "--period", "2024Q2", "--format", "json", "--store", str(store), *extra
+    )
+    assert result.code == 0, result.err
+    data: dict[str, Any] = json.loads(result.out)
+    data.pop("generated_at", None)
+    return data
+
+
+def evidence(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in data["evidence"]}
+
+
+# --- Item 1: a hostile global or repository config changes nothing -------------------
+
+
+def _marker_program(folder: Path, name: str) -> tuple[Path, Path]:
+    """A program that leaves a file behind when run: it must never be."""
+    marker = folder / f"{name}-ran"
+    program = folder / name
+    program.write_text(f"#!/bin/sh\ntouch '{marker}'\ncat >/dev/null\nexit 1\n")
+    program.chmod(program.stat().st_mode | stat.S_IXUSR)
+    return program, marker
+
+
+def _hostile_config(folder: Path) -> tuple[str, list[Path]]:
+    programs = {n: _marker_program(folder, n) for n in ("gpg", "sshsign", "pager", "extdiff")}
+    order = folder / "order"
+    order.write_text("z.py\n")
+    text = f"""
+[log]
+    showSignature = true
+    showRoot = false
+    decorate = full
+    abbrevCommit = true
+    mailmap = true
+    date = iso
+[color]
+    ui = always
+    diff = always
+[core]
+    quotePath = true
+    commentChar = C
+    abbrev = 7
+    bigFileThreshold = 1
+    pager = {programs["pager"][0]}
+[i18n]
+    logOutputEncoding = ISO-8859-1
+[diff]
+    algorithm = patience
+    renames = copies
+    renameLimit = 1
+    orderFile = {order}
+    noprefix = true
+    external = {programs["extdiff"][0]}
+[trailer]
+    separators = "#"
+[gpg]
+    program = {programs["gpg"][0]}
+[gpg "ssh"]
+    program = {programs["sshsign"][0]}
+[pager]
+    log = {programs["pager"][0]}
+[format]
+    pretty = oneline
+"""
+    return text, [marker for _, marker in programs.values()]
+
+
+def _signed(repo: Repo) -> None:
+    """A commit with a signature header (crafted: no key needed), and an SSH-signed one
+    when ssh-keygen is there."""
+    head = repo.git("rev-parse", "HEAD").strip()
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    sig = " -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----"
+    body = (
+        f"tree {tree}\nparent {head}\nauthor {ADA} 1712138400 +0000\n"
+        f"committer {ADA} 1712138400 +0000\ngpgsig{sig}\n\nSigned with gpg\n"
+    ).encode()
+    repo.git("update-ref", "HEAD", _hash_object(repo.path, "commit", body))
+    if shutil.which("ssh-keygen") is None:
+        return
+    key = repo.path.parent / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    repo.write({"signed.py": "".join(f"s{i}\n" for i in range(5))})
+    env = {"GIT_AUTHOR_DATE": "2024-04-20T10:00:00+00:00"}
+    env["GIT_COMMITTER_DATE"] = env["GIT_AUTHOR_DATE"]
+    repo.git(
+        "-c", "gpg.format=ssh", "-c", f"user.signingkey={key}",
+        "commit", "-q", "-S", "-m", "Signed with ssh", env=env,
+    )  # fmt: skip
+
+
+def _busy_repo(repo: Repo) -> None:
+    repo.commit("Root: add the queue", {"queue.py": "".join(f"q{i}\n" for i in range(30))})
+    repo.commit(
+        "Rename the queue", {"queue.py": None, "fifo.py": "".join(f"q{i}\n" for i in range(30))}
+    )
+    repo.commit("Café: accented é", {"z.py": "1\n", "a.py": "2\n"})
+    repo.commit(
+        "Pair on the parser\n\nCo-authored-by: Ada Lovelace <ada@example.com>",
+        {"parser.py": "p\n" * 12},
+        author=BOB,
+        date="2024-05-02T10:00:00+00:00",
+    )
+    repo.tag(
+        "v1.0",
+        "Release one",
+        date="2024-05-03T10:00:00+00:00",
+        tagger=("Ada Lovelace", "ada@example.com"),
+    )
+    _signed(repo)
+
+
+def _runs(miner, repo: Repo, folder: Path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """What each git-reading command gives, each on a store of its own."""
+    folder.mkdir()
+    found: dict[str, Any] = {"report": report_json(miner, repo.path, folder / "r.db")}
+    collected = miner(
+        "collect", str(repo.path), "--period", "2024Q2", "--store", str(folder / "c.db")
+    )
+    assert collected.code == 0, collected.err
+    everyone = miner("collect", str(repo.path), "--all-authors", "--store", str(folder / "a.db"))
+    assert everyone.code == 0, everyone.err
+    found["collect"] = collected.out
+    found["collect --all-authors"] = everyone.out
+    for name in ("c.db", "a.db"):
+        rows = _rows(folder / name)
+        found[f"rows of {name}"] = rows
+    found["report from a collected store"] = report_json(miner, repo.path, folder / "a.db")
+    doctor = miner("doctor", str(repo.path), "--store", str(folder / "none.db"))
+    found["doctor"] = (doctor.code, doctor.out.replace(str(folder), "STORE"))
+    return found
+
+
+def _rows(store: Path) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        rows = db.execute("SELECT * FROM commits ORDER BY sha").fetchall()
+    db.close()
+    return rows
+
+
+@pytest.mark.parametrize("where", ["global", "repository"])
+def test_a_hostile_config_changes_no_result_and_runs_nothing(
+    make_repo: type[Repo], tmp_path: Path, miner, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    repo = make_repo(tmp_path / "repo")
+    _busy_repo(repo)
+    clean = _runs(miner, repo, tmp_path / "clean")
+    text, markers = _hostile_config(tmp_path)
+    if where == "global":
+        Path(os.environ["GIT_CONFIG_GLOBAL"]).write_text(text)
+    else:
+        with (repo.path / ".git" / "config").open("a") as config:
+            config.write(text)
+        # A graft file that cuts the history at HEAD's parent.
+        parent = repo.git("rev-parse", "HEAD~1").strip()
+        (repo.path / ".git" / "info").mkdir(exist_ok=True)
+        (repo.path / ".git" / "info" / "grafts").write_text(f"{parent}\n")
+    hostile = _runs(miner, repo, tmp_path / "hostile")
+    for key, value in clean.items():
+        assert hostile[key] == value, key
+    assert [m for m in markers if m.exists()] == []
+    mine = evidence(clean["report"])
+    titles = {e["title"] for e in mine.values()}
+    assert {
+        "Root: add the queue",
+        "Café: accented é",
+        "Pair on the parser",
+        "Signed with gpg",
+    } <= titles
+    root = next(e for e in mine.values() if e["title"] == "Root: add the queue")
+    assert root["stats"]["additions"] == 30
+
+
+# --- Item 4: content that would end a field --------------------------------------------
+
+
+def test_crafted_commits_neither_crash_nor_fake_anything(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("base", {"a.py": "1\n"})
+    name = craft(repo, b"Ada \x1f\x1d\x1f Lovelace <ada@example.com>", b"Name with marks\n")
+    message = craft(
+        repo, ADA.encode(), b"Subject \x1e\x1d\x1e end\n\nBody \x1e\x1d\x1e\x1f\x1d\x1f tail\n"
+    )
+    fake = craft(
+        repo, ADA.encode(), b"Fix \x1f\x1d\x1fMallory <mallory@example.com>\x1f\x1d\x1fbody\n"
+    )
+    odd = {
+        craft(repo, ADA.encode(), b"Huge date\n", date=b"99999999999999999999 +0000"): "huge",
+        craft(repo, ADA.encode(), b"Empty date\n", date=b" +0000"): "empty",
+        craft(repo, ADA.encode(), b"Negative date\n", date=b"-5 +0000"): "negative",
+    }
+    bob = craft(
+        repo,
+        b"Bob Builder <bob@example.com>",
+        b"Pair \x1e\x1d\x1e work\n\nCo-authored-by: Ada Lovelace <ada@example.com>\n",
+    )
+    tag_object = (
+        f"object {bob}\ntype commit\ntag odd\ntagger {ADA} 1712138400 +0000\n\n"
+        "Tag \x1f subject \x1f\x1d\x1f here\n"
+    ).encode()
+    repo.git("update-ref", "refs/tags/odd", _hash_object(repo.path, "tag", tag_object))
+    bad_tag = f"object {bob}\ntype commit\ntag late\ntagger {ADA} 99999999999999999999 +0000\n\nx\n"
+    repo.git("update-ref", "refs/tags/late", _hash_object(repo.path, "tag", bad_tag.encode()))
+
+    result = miner(
+        "report", str(repo.path), "--period", "2024Q2", "--format", "json",
+        "--store", str(tmp_path / "s.db"),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    found = evidence(json.loads(result.out))
+    assert found[f"git:{message}"]["title"] == "Subject \x1e\x1d\x1e end"
+    assert f"git:{name}" in found
+    assert found[f"git:{fake}"]["title"].startswith("Fix \x1f\x1d\x1fMallory")
+    assert found[f"git:{bob}"]["role"] == "co-author"
+    assert found["git:tag:odd"]["title"] == "Tag odd: Tag \x1f subject \x1f\x1d\x1f here"
+    for sha in odd:
+        assert f"git:{sha}" not in found
+        assert f"miner: warning: commit {sha[:12]} left out: git cannot read its author date" in (
+            result.err
+        )
+    collected = miner(
+        "collect", str(repo.path), "--period", "2024Q2", "--store", str(tmp_path / "c.db")
+    )
+    assert collected.code == 0, collected.err
+    everyone = miner("collect", str(repo.path), "--all-authors", "--store", str(tmp_path / "e.db"))
+    assert everyone.code == 0, everyone.err
+    assert all(f"commit {sha[:12]} left out" in everyone.err for sha in odd)
+    doctor = miner("doctor", str(repo.path), "--store", str(tmp_path / "d.db"))
+    assert "commits" in doctor.out
+    items, source, _ = collect(repo.path)
+    by_id = {e.id: e for e in items}
+    assert "Body \x1e\x1d\x1e\x1f\x1d\x1f tail" in by_id[f"git:{message}"].message
+    assert by_id[f"git:{fake}"].co_authors == ()
+    assert by_id[f"git:{name}"].matched_as == "ada@example.com"
+    assert [s for s in source.blind_spots if "left out" in s] == sorted(
+        f"commit {sha[:12]} left out: git cannot read its author date" for sha in odd
+    )
+
+
+def test_a_bobs_commit_with_marks_does_not_break_adas_report_after_a_full_collection(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("base", {"a.py": "1\n"})
+    sha = craft(
+        repo,
+        b"Bob Builder <bob@example.com>",
+        b"Pair \x1e\x1d\x1e\x1f\x1d\x1f\n\nCo-authored-by: Ada Lovelace <ada@example.com>\n",
+    )
+    store = tmp_path / "s.db"
+    assert miner("collect", str(repo.path), "--all-authors", "--store", str(store)).code == 0
+    found = evidence(report_json(miner, repo.path, store))
+    assert found[f"git:{sha}"]["title"] == "Pair \x1e\x1d\x1e\x1f\x1d\x1f"
+
+
+_TEXT = st.binary(max_size=60).map(lambda b: b.replace(b"\0", b""))
+_NAME = st.binary(min_size=1, max_size=30).map(
+    lambda b: b.translate(None, b"\0\n<>").strip() or b"x"
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(_NAME, _TEXT, _TEXT), min_size=1, max_size=3))
+def test_random_bytes_in_names_and_messages_parse_as_git_prints_them(
+    tmp_path_factory: pytest.TempPathFactory, commits: list[tuple[bytes, bytes, bytes]]
+) -> None:
+    repo = Repo(tmp_path_factory.mktemp("prop") / "repo")
+    repo.commit("base", {"a.py": "1\n"})
+    shas = [
+        craft(repo, name + b" <n@example.com>", subject + b"\n\n" + body)
+        for name, subject, body in commits
+    ]
+    rows = {row.sha: row for row in log_rows(repo.path, ["HEAD"])}
+    assert set(shas) <= set(rows)
+    for sha in shas:
+        row = rows[sha]
+        shown = {
+            f: subprocess.run(
+                ["git", "-C", str(repo.path), "show", "-s", f"--format={f}", sha],
+                capture_output=True,
+                check=True,
+            ).stdout.decode("utf-8", "replace")[:-1]
+            for f in ("%an", "%s", "%b")
+        }
+        assert row.author_name == shown["%an"]
+        assert row.subject == shown["%s"]
+        assert row.body == shown["%b"].strip()
+        assert row.author_time == 1712138400
+
+
+def test_a_huge_message_is_read_once_not_once_per_chunk() -> None:
+    mark = gitcmd.record_mark()
+    big = b"x" * (3 << 20)
+    chunks = [mark + b"a", *(big[i : i + 65536] for i in range(0, len(big), 65536)), mark + b"b"]
+    assert list(gitcmd.split_records(chunks, mark)) == [b"a" + big, b"b"]
+    # A mark cut in two by a chunk boundary is still found.
+    half = len(mark) // 2
+    cut = [b"", mark[:half], mark[half:] + b"one" + mark[:3], mark[3:] + b"two"]
+    assert list(gitcmd.split_records(cut, mark)) == [b"one", b"two"]
