@@ -39,7 +39,9 @@ def main() -> None:
     except click.exceptions.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
         _fail(f"{exc.format_message()}{hint}", 2)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click's word for Ctrl-C (and an EOF at a prompt)
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _fail("interrupted", 130)
         _fail("aborted", 1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
