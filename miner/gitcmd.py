@@ -18,12 +18,13 @@ from pathlib import Path
 from miner.errors import GitError, RepositoryError, UsageError
 
 # Fixed, locale-free output whatever the user's environment says; a graft file is
-# ignored (git has deprecated grafts for ``git replace``, which is read as git does).
+# ignored (git has deprecated grafts for ``git replace``, which is read as git does):
+# git reads grafts from a path that cannot exist, a file below the null device.
 _ENV_OVERRIDES = {
     "LC_ALL": "C",
     "GIT_PAGER": "cat",
     "GIT_TERMINAL_PROMPT": "0",
-    "GIT_GRAFT_FILE": os.devnull,
+    "GIT_GRAFT_FILE": str(Path(os.devnull) / "no-grafts"),
 }
 
 # Settings that would change what git prints for the formats miner parses, or run a

@@ -33,6 +33,7 @@ a store through SQLite's own locking (WAL mode; a writer waits up to ``BUSY_SECO
 from __future__ import annotations
 
 import errno
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -142,6 +143,7 @@ class CommitRow:
 class Selection:
     head: str
     rows: tuple[tuple[str, ...], ...]
+    skipped: tuple[str, ...] = ()  # commits git could not give whole, one line each
 
 
 def default_store_path() -> Path:
@@ -282,11 +284,15 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        rows = tuple(tuple(line.split("\x1f")) for line in row[1].split("\n") if line)
-        return Selection(row[0], rows)
+        try:  # JSON: a name or an email may hold any byte but NUL and a newline
+            found = json.loads(row[1])
+            rows = tuple(tuple(str(x) for x in r) for r in found["rows"])
+            return Selection(row[0], rows, tuple(str(x) for x in found["skipped"]))
+        except (ValueError, TypeError, KeyError):  # not one this code wrote: walk afresh
+            return None
 
     def save_selection(self, repo: str, key: str, selection: Selection) -> None:
-        text = "\n".join("\x1f".join(r) for r in selection.rows)
+        text = json.dumps({"rows": selection.rows, "skipped": selection.skipped})
         with self.transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO selections VALUES (?, ?, ?, ?)",

@@ -282,6 +282,12 @@ def test_crafted_commits_neither_crash_nor_fake_anything(repo: Repo, miner, tmp_
         assert f"miner: warning: commit {sha[:12]} left out: git cannot read its author date" in (
             result.err
         )
+    warm = miner(
+        "report", str(repo.path), "--period", "2024Q2", "--format", "json",
+        "--store", str(tmp_path / "s.db"),
+    )  # fmt: skip
+    assert (warm.code, warm.err) == (0, result.err)
+    assert json.loads(warm.out)["evidence"] == json.loads(result.out)["evidence"]
     collected = miner(
         "collect", str(repo.path), "--period", "2024Q2", "--store", str(tmp_path / "c.db")
     )

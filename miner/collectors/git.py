@@ -107,6 +107,7 @@ class GitHistory:
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
+            self.skipped.extend(previous.skipped)
             fresh = CommitBatches(self._rows_store)
             yield from self._rows(previous.rows, fresh)
             fresh.flush()
@@ -115,6 +116,7 @@ class GitHistory:
         revs = gitcmd.every_branch() if self.all_branches else ["HEAD"]
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
             kept, revs = previous.rows, [head, f"^{previous.head}"]
+            self.skipped.extend(previous.skipped)
         fresh = CommitBatches(self._rows_store)
         if self._diff_while_walking():
             walked = yield from self._walk_diffing(revs, fresh)
@@ -124,7 +126,8 @@ class GitHistory:
             yield from self._rows([*kept, *walked], fresh)
         unique = tuple({r[0]: r for r in reversed([*kept, *walked])}.values())
         if self.store:
-            self.store.save_selection(root, key, Selection(head, unique))
+            notes = tuple(sorted(set(self.skipped)))
+            self.store.save_selection(root, key, Selection(head, unique, notes))
         fresh.flush()
 
     def _walk_diffing(
