@@ -164,7 +164,7 @@ def test_a_repository_git_refuses_to_read_names_safe_directory(
 
 def test_a_period_before_1973_finds_its_commits(repo: Repo) -> None:
     early = repo.commit("Early work", {"a.py": "1\n"}, date="1972-12-15T10:00:00+00:00")
-    first = repo.commit("First of all", {"b.py": "1\n"}, date="1970-02-01T10:00:00+00:00")
+    first = repo.commit("First of all", {"b.py": "1\n"}, date="1970-01-01T10:00:00+00:00")
     items, _, _ = collect(repo.path, period="1972Q4")
     assert [e.id for e in items] == [f"git:{early}"]
     items, _, _ = collect(repo.path, period="1970")

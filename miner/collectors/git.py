@@ -255,7 +255,7 @@ class GitHistory:
     @property
     def _earliest(self) -> int:
         """The committer date the walks start at, in seconds."""
-        moment = max(self.period.start - SINCE_SLACK, datetime(1970, 1, 2, tzinfo=UTC))
+        moment = max(self.period.start - SINCE_SLACK, datetime(1970, 1, 1, tzinfo=UTC))
         return int(moment.timestamp())
 
     @staticmethod
