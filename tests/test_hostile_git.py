@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from miner import gitcmd
-from miner.collectors.gitlog import log_rows
+from miner.collectors.gitlog import log_rows, parse_numstat
 from tests.conftest import Repo
 from tests.test_git_collector import collect
 
@@ -27,10 +27,17 @@ ADA = "Ada Lovelace <ada@example.com>"
 BOB = ("Bob Builder", "bob@example.com")
 
 
-def craft(repo: Repo, author: bytes, message: bytes, *, date: bytes = b"1712138400 +0000") -> str:
+def craft(
+    repo: Repo,
+    author: bytes,
+    message: bytes,
+    *,
+    date: bytes = b"1712138400 +0000",
+    tree: str | None = None,
+) -> str:
     """A commit object written as given (no checks), on top of HEAD, made HEAD."""
     head = repo.git("rev-parse", "HEAD").strip()
-    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    tree = tree or repo.git("rev-parse", "HEAD^{tree}").strip()
     body = (
         f"tree {tree}\nparent {head}\n".encode()
         + b"author "
@@ -323,27 +330,64 @@ def test_a_bobs_commit_with_marks_does_not_break_adas_report_after_a_full_collec
 
 
 _TEXT = st.binary(max_size=60).map(lambda b: b.replace(b"\0", b""))
-_NAME = st.binary(min_size=1, max_size=30).map(
+_IDENT = st.binary(min_size=1, max_size=30).map(
     lambda b: b.translate(None, b"\0\n<>").strip() or b"x"
 )
+_PATH = st.binary(min_size=1, max_size=20).filter(
+    lambda b: b"\0" not in b and b"/" not in b and b not in (b".", b"..", b".git")
+)
+
+
+def _tree_with(repo: Repo, path: bytes, lines: int, tag: int) -> str:
+    """A tree of ``a.py`` and one file at ``path`` (any bytes a tree can hold)."""
+    content = "".join(f"{tag}-{n}\n" for n in range(lines)).encode()
+    blob = _hash_object(repo.path, "blob", content)
+    base = repo.git("rev-parse", "HEAD~0:a.py").strip()
+    entries = [(b"a.py", base)] if path != b"a.py" else []
+    listing = b"".join(
+        b"100644 blob " + sha.encode() + b"\t" + name + b"\0"
+        for name, sha in [*entries, (path, blob)]
+    )
+    return (
+        subprocess.run(
+            ["git", "-C", str(repo.path), "mktree", "-z"],
+            input=listing,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
 
 
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(st.lists(st.tuples(_NAME, _TEXT, _TEXT), min_size=1, max_size=3))
-def test_random_bytes_in_names_and_messages_parse_as_git_prints_them(
-    tmp_path_factory: pytest.TempPathFactory, commits: list[tuple[bytes, bytes, bytes]]
+@given(st.lists(st.tuples(_IDENT, _IDENT, _TEXT, _TEXT, _PATH), min_size=1, max_size=3))
+def test_random_bytes_in_names_messages_and_paths_parse_as_git_prints_them(
+    tmp_path_factory: pytest.TempPathFactory,
+    commits: list[tuple[bytes, bytes, bytes, bytes, bytes]],
 ) -> None:
     repo = Repo(tmp_path_factory.mktemp("prop") / "repo")
     repo.commit("base", {"a.py": "1\n"})
-    shas = [
-        craft(repo, name + b" <n@example.com>", subject + b"\n\n" + body)
-        for name, subject, body in commits
-    ]
+    expected: dict[str, set[tuple[str, int, int]]] = {}
+    before: tuple[bytes, int] | None = None
+    for n, (name, email, subject, body, path) in enumerate(commits):
+        lines = n + 1
+        tree = _tree_with(repo, path, lines, n)
+        sha = craft(repo, name + b" <" + email + b">", subject + b"\n\n" + body, tree=tree)
+        changes = {(path, lines, 0)}
+        if before is not None and before[0] == path:
+            changes = {(path, lines, before[1])}
+        elif before is not None:
+            changes.add((before[0], 0, before[1]))
+        if path == b"a.py":
+            changes = {(b"a.py", lines, 1 if before is None else before[1])}
+        expected[sha] = {(p.decode("utf-8", "replace"), a, d) for p, a, d in changes}
+        before = (path, lines) if path != b"a.py" else None
     rows = {row.sha: row for row in log_rows(repo.path, ["HEAD"])}
-    assert set(shas) <= set(rows)
-    for sha in shas:
+    assert set(expected) <= set(rows)
+    for sha, files in expected.items():
         row = rows[sha]
         shown = {
             f: subprocess.run(
@@ -351,12 +395,15 @@ def test_random_bytes_in_names_and_messages_parse_as_git_prints_them(
                 capture_output=True,
                 check=True,
             ).stdout.decode("utf-8", "replace")[:-1]
-            for f in ("%an", "%s", "%b")
+            for f in ("%an", "%ae", "%s", "%b")
         }
         assert row.author_name == shown["%an"]
+        assert row.author_email == shown["%ae"]
         assert row.subject == shown["%s"]
         assert row.body == shown["%b"].strip()
         assert row.author_time == 1712138400
+        got = {(f.path, f.additions, f.deletions) for f in parse_numstat(row.numstat)}
+        assert got == files
 
 
 def test_a_huge_message_is_read_once_not_once_per_chunk() -> None:
