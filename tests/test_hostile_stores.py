@@ -226,7 +226,7 @@ def test_a_huge_subject_is_cut_in_the_title_and_kept_in_the_message(
     sha = repo.commit(subject, {"a.py": "1\n"})
     items, _, _ = collect(repo.path)
     (item,) = items
-    assert len(item.title) <= 300 and item.title.endswith("…")
+    assert len(item.title) <= 1000 and item.title.endswith("…")
     assert item.message.startswith(subject.strip())
     result = miner(
         "report", str(repo.path), "--period", "2024Q2", "--format", "html",

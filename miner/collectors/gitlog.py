@@ -40,7 +40,7 @@ LOG_OPTIONS = (
     *("-z", "--numstat", "--find-renames", "--no-ext-diff", "--no-textconv"),
     *("--encoding=UTF-8", "--no-color", "--no-show-signature"),
 )
-TITLE_MAX = 300  # characters of a subject or heading shown as a title
+TITLE_MAX = 1000  # characters of a title: longer than any real subject seen, far below a bomb
 
 
 def title_of(text: str) -> str:
