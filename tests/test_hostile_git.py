@@ -415,3 +415,17 @@ def test_a_huge_message_is_read_once_not_once_per_chunk() -> None:
     half = len(mark) // 2
     cut = [b"", mark[:half], mark[half:] + b"one" + mark[:3], mark[3:] + b"two"]
     assert list(gitcmd.split_records(cut, mark)) == [b"one", b"two"]
+
+
+def test_the_promo_history_reads_crafted_commits_as_git_prints_them(repo: Repo) -> None:
+    from miner.promo.touches import read_history
+
+    repo.commit("base", {"src/a.py": "1\n"})
+    marks = craft(repo, ADA.encode(), b"Marks \x1e\x1d\x1e and \x1f\x1d\x1f in a subject\n")
+    late = craft(repo, ADA.encode(), b"Huge date\n", date=b"99999999999999999999 +0000")
+    history = read_history(gitcmd.open_repo(repo.path), None)
+    by_sha = {t.sha: t for t in history.touches}
+    assert set(by_sha) == {marks, late, repo.git("rev-parse", "HEAD~2").strip()}
+    assert by_sha[marks].name == "Ada Lovelace"
+    assert by_sha[marks].time == 1712138400
+    assert by_sha[late].time == 0  # a date git cannot read, as an empty one

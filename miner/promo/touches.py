@@ -29,9 +29,9 @@ from miner.store import Selection, Store
 
 # Bump when what a row holds changes: stored rows of an older shape are not reused.
 TOUCHES_VERSION = "touches-2"
-_RECORD = b"\x1e\x1d\x1e"
-_FIELD = b"\x1f\x1d\x1f"
-_FORMAT = "%x1e%x1d%x1e%H%x1f%x1d%x1f%P%x1f%x1d%x1f%at%x1f%x1d%x1f%aE%x1f%x1d%x1f%s%x1f%x1d%x1f%aN"
+# NUL-framed, each record led by a mark drawn for the call (see gitcmd.framed_format):
+# no byte in a subject, a name or a path can end a field.
+_FIELDS = ("%H", "%P", "%at", "%aE", "%s", "%aN")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UNKNOWN = -1  # changed lines not known (the commit's diff is not in the store)
 
@@ -98,20 +98,19 @@ def read_history(repo: gitcmd.Repo, store: Store | None, all_branches: bool = Fa
 
 
 def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
-    cmd = ["log", "-z", "--name-only", "--no-renames", "--use-mailmap", f"--format={_FORMAT}"]
-    pending = b""
-    for chunk in gitcmd.stream(root, [*cmd, *revs, "--"]):
-        pending += chunk
-        *records, pending = pending.split(_RECORD)
-        yield from (_parse(r) for r in records if r)
-    if pending:
-        yield _parse(pending)
+    mark = gitcmd.record_mark()
+    fmt = f"--format={gitcmd.framed_format(mark, _FIELDS)}"
+    cmd = ["log", "-z", "--name-only", "--no-renames", "--use-mailmap", "--no-color", fmt]
+    for record in gitcmd.split_records(gitcmd.stream(root, [*cmd, *revs, "--"]), mark):
+        parts = gitcmd.split_fields(record, len(_FIELDS))
+        if parts is not None:  # git prints every field of every commit: always
+            yield _parse(parts)
 
 
-def _parse(record: bytes) -> Touch:
-    sha, parents, at, email, subject, rest = record.split(_FIELD, 5)
-    name, _, files = rest.partition(b"\0")
-    text = files.lstrip(b"\n").decode("utf-8", "replace")
+def _parse(parts: list[bytes]) -> Touch:
+    sha, parents, at, email, subject, name, files = parts
+    files = files.removeprefix(b"\0").removeprefix(b"\n")  # git's own framing of the list
+    text = files.decode("utf-8", "replace")
     components = {component_of(p) for p in text.split("\0") if p}
     if _CONTROL.search(text.replace("\0", "")):
         components = {_clean(c) for c in components}
@@ -119,7 +118,7 @@ def _parse(record: bytes) -> Touch:
     return Touch(
         sha=sha.decode(),
         parents=tuple(parents.decode().split()),
-        time=int(at or 0),
+        time=gitcmd.seconds(at) or 0,  # a date git cannot read counts as none
         email=_clean(email.decode("utf-8", "replace")).lower(),
         name=_clean(name.decode("utf-8", "replace")),
         subject=_clean(subject.decode("utf-8", "replace")) if is_merge else "",
