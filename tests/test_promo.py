@@ -416,6 +416,8 @@ def test_github_pull_requests_linked_to_one_issue_form_one_project(
         (7, "Batch writes in the uploader", "Fixes #3"),
         (8, "Flush the batch on exit", "Part of #3: the second half"),
         (9, "Unrelated lint fix", "Tidy"),
+        (10, "Launch checklist", "For the launch"),
+        (11, "Launch metrics", "Dashboards"),
     ):
         fake.pr(
             "acme",
@@ -430,18 +432,19 @@ def test_github_pull_requests_linked_to_one_issue_form_one_project(
             changed_files=1,
         )
         fake.files[f"acme/widgets/{number}"] = [gh.pr_file(f"src/f{number}.py", 10 * number, 1)]
-        items.append(
-            gh.search_issue_item(
-                "acme",
-                "widgets",
-                number,
-                title,
-                "ada",
-                at("2024-04-02"),
-                merged_at=at("2024-04-05"),
-                body=body,
-            )
+        found = gh.search_issue_item(
+            "acme",
+            "widgets",
+            number,
+            title,
+            "ada",
+            at("2024-04-02"),
+            merged_at=at("2024-04-05"),
+            body=body,
         )
+        if number >= 10:
+            found["milestone"] = {"title": "Launch\nv2", "number": 4, "state": "open"}
+        items.append(found)
     fake.search("type:pr author:ada", items)
     fake.search(
         "type:issue author:ada",
@@ -467,8 +470,11 @@ def test_github_pull_requests_linked_to_one_issue_form_one_project(
             "gh:pr:acme/widgets#8",
         },
         "Unrelated lint fix": {"gh:pr:acme/widgets#9"},
+        "Launch metrics": {"gh:pr:acme/widgets#10", "gh:pr:acme/widgets#11"},
     }
-    assert promo.projects[0].project.signal == "issue"
+    signals = {cp.name: cp.project.signal for cp in promo.projects}
+    assert signals["Launch metrics"] == "milestone"
+    assert signals["Uploads are slow"] == "issue"
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "json"])

@@ -180,6 +180,8 @@ class GitHubCollector:
             linked = ", ".join(dict.fromkeys(_LINKED.findall(body)))
             notes = [f"Linked issues: {linked}"] if linked else []
             notes += [f"Review rounds: {rounds}"] if rounds else []
+            milestone = " ".join(str((item.get("milestone") or {}).get("title") or "").split())
+            notes += [f"Milestone: {milestone}"] if milestone else []
             yield Evidence(
                 id=f"gh:pr:{repo}#{number}",
                 kind="pull_request",

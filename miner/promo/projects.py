@@ -1,8 +1,8 @@
 """Evidence grouped into projects, deterministically, from the strongest signal.
 
-With GitHub: pull requests that close or reference the same issue, carry the same
-project-like label, or touch the same design document form one project; reviews
-and comments join the pull request or issue they were made on. From Git alone: the
+With GitHub: pull requests that close or reference the same issue, share a milestone,
+carry the same project-like label, or touch the same design document form one
+project; reviews and comments join the pull request or issue they were made on. From Git alone: the
 commits of one merged branch (a merge commit's second-parent range, or a squashed
 "Title (#12)"), then runs of work in one component with no gap longer than
 ``GAP``; a design document joins the run of the component it names, else the run
@@ -28,13 +28,14 @@ from miner.promo.touches import Touch, component_of
 GAP = timedelta(days=28)  # a longer pause in one component starts a new project
 _REF = re.compile(r"(?<![\w/.-])((?:[\w.-]+/[\w.-]+)?#\d+)\b")
 _LINKED_NOTE = re.compile(r"^Linked issues: (.+)$", re.MULTILINE)
+_MILESTONE_NOTE = re.compile(r"^Milestone: (.+)$", re.MULTILINE)
 _SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
 _MERGED_PR = re.compile(r"^Merge pull request #(\d+)")
 _PROJECT_LABEL = re.compile(r"^(?:project|epic|initiative|theme|area)\s*[:/-]", re.IGNORECASE)
 _GH_NUMBER = re.compile(r"^https?://[^/]+/([^/]+/[^/]+)/(?:pull|issues)/(\d+)")
-# Which key names a project, strongest first: an issue, a label, a design doc,
+# Which key names a project, strongest first: an issue, a milestone, a label, a design doc,
 # a pull request or merged branch, a component run.
-_PRIORITY = ("issue", "label", "doc", "pr", "merge", "run")
+_PRIORITY = ("issue", "milestone", "label", "doc", "pr", "merge", "run")
 _PROJECT_KINDS = frozenset({"commit", "pull_request", "design_doc", "issue"})
 
 
@@ -112,6 +113,9 @@ def _keys(item: Mapped, merges: dict[str, Touch]) -> set[str]:
                 keys.add(f"issue:{ref}")
         keys |= {
             f"label:{repo}:{label.lower()}" for label in e.labels if _PROJECT_LABEL.match(label)
+        }
+        keys |= {
+            f"milestone:{repo}:{m.strip().lower()}" for m in _MILESTONE_NOTE.findall(e.message)
         }
         keys |= {f"doc:{repo}:{p}" for p in e.paths if is_design_doc(p)}
     elif e.kind == "issue":
@@ -264,6 +268,7 @@ def _size(item: Mapped) -> int:
 def _signal(lead: str) -> str:
     return {
         "issue": "issue",
+        "milestone": "milestone",
         "label": "label",
         "doc": "design doc",
         "pr": "pull request",
