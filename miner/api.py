@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -10,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from miner import gitcmd
+from miner import __version__, gitcmd
 from miner.atomic import same_file
 from miner.collectors.base import Collector
 from miner.collectors.docs import DocsCollector
@@ -29,15 +31,15 @@ from miner.store import (
     CommitRow,
     HttpCache,
     MappingCache,
+    Selection,
     Store,
     default_store_path,
 )
 
 if TYPE_CHECKING:
     from miner.collectors.github import GitHubCollector
-    from miner.promo.build import Promo
+    from miner.promo.build import Promo, RepoFacts
     from miner.promo.case import SkeletonResult
-    from miner.promo.touches import History
 
 GITHUB_BLIND_SPOT = (
     "GitHub not collected: pull requests, reviews, issues and work in other repositories "
@@ -502,7 +504,7 @@ def build_promo(
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
     pool = ThreadPoolExecutor(max_workers=1)
     try:
-        histories = pool.submit(_histories, config, repos)
+        histories = pool.submit(_history_facts, config, repos)
         loaded = functools.cache(lambda: load_pack(config.rules))
         report = build_report(config, progress, loaded)
         pack = loaded()
@@ -519,20 +521,55 @@ def build_promo(
     )
 
 
-def _histories(config: Config, repos: list[gitcmd.Repo]) -> list[History]:
-    """Every author's commits per repository for the expertise map and branches; a
-    full collection made once (``collect --all-authors``) is brought up to date
-    first, so that changed lines are known for every author."""
+def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
+    """What the case needs from every author's history, per repository: expertise,
+    peers, the merges behind the subject's commits. Kept in the store per head,
+    subject and period, so a warm run reads none of the history; else worked out
+    from it (see ``promo.touches``). A full collection made once (``collect
+    --all-authors``) is brought up to date first, so that changed lines are known."""
+    from miner.promo.build import facts_from_json, facts_json, repo_facts
     from miner.promo.touches import read_history
 
     found = []
     with Store(config.store or default_store_path()) as store:
         for repo in repos:
             ref = "--all" if config.all_branches else "HEAD"
-            if store.head(str(repo.root), ref):
+            root = str(repo.root)
+            collected = store.head(root, ref)
+            if collected and collected != repo.head:
                 collect_all_authors([repo.root], store.path, config.all_branches)
-            found.append(read_history(repo, store, config.all_branches))
+            matcher = Matcher(subject_for(repo, config.authors))
+            key = _facts_key(repo, config, matcher, store.head(root, ref) or "")
+            head = repo.head or ""
+            kept = store.selection(root, key)
+            if kept is not None and kept.head == head and kept.rows and not config.all_branches:
+                found.append(facts_from_json(kept.rows[0][0]))
+                continue
+            split_at = int(config.period.start.timestamp())
+            history = read_history(repo, store, config.all_branches, split_at)
+            facts = repo_facts(history, matcher, config.period)
+            if head and not config.all_branches:
+                store.save_selection(root, key, Selection(head, ((facts_json(facts),),)))
+            found.append(facts)
     return found
+
+
+def _facts_key(repo: gitcmd.Repo, config: Config, matcher: Matcher, collected: str) -> str:
+    """What the facts depend on besides the head: the code that made them, the
+    subject, the period, the mailmap and whether every author's lines are known."""
+    from miner.promo.touches import TOUCHES_VERSION
+
+    mailmap = repo.root / ".mailmap"
+    parts = [
+        TOUCHES_VERSION,
+        __version__,
+        [matcher.subject.emails, matcher.subject.names, matcher.subject.logins],
+        [config.period.start.isoformat(), config.period.end.isoformat()],
+        hashlib.sha256(mailmap.read_bytes()).hexdigest() if mailmap.is_file() else "",
+        repo.config_section("mailmap."),
+        collected,
+    ]
+    return "facts:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 def init_case(

@@ -11,6 +11,7 @@ import difflib
 import json
 import os
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -575,7 +576,6 @@ def test_the_default_case_file_lives_beside_the_notes_file(tmp_path: Path) -> No
 def test_commits_join_the_pull_request_they_were_merged_or_squashed_in() -> None:
     from miner.model import Evidence, Mapped, Stats
     from miner.promo.projects import group
-    from miner.promo.touches import Touch
 
     def item(id: str, kind: str, title: str, day: int, message: str = "") -> Mapped:
         e = Evidence(
@@ -591,9 +591,7 @@ def test_commits_join_the_pull_request_they_were_merged_or_squashed_in() -> None
         )
         return Mapped(e, ())
 
-    merge = Touch(
-        "m" * 40, ("p" * 40, "b" * 40), 0, "x", "X", "Merge pull request #5 from ada/fast", ()
-    )
+    merge = ("m" * 40, "Merge pull request #5 from ada/fast")
     items = [
         item("git:" + "b" * 40, "commit", "Faster path", 1),
         item("gh:pr:acme/widgets#5", "pull_request", "Make it fast", 2),
@@ -625,3 +623,44 @@ def test_a_pack_names_its_level_and_an_extending_pack_keeps_or_sets_it(tmp_path:
     with pytest.raises(RulePackError) as caught:
         load_pack(str(bad))
     assert caught.value.problems == [f"{bad}:3: 'level' must be text"]
+
+
+def test_a_warm_run_reads_no_history_and_new_work_or_another_period_is_seen(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import miner.promo.touches as touches
+
+    story(repo)
+    store = tmp_path / "store.sqlite3"
+    first = api.build_promo(config(repo, store=store))
+    read = touches.read_history
+    calls: list[str] = []
+
+    def counted(*args: object, **kwargs: object) -> touches.History:
+        calls.append("read")
+        return read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(touches, "read_history", counted)
+    again = api.build_promo(config(repo, store=store))
+    assert calls == [] and again.expertise == first.expertise and again.peers == first.peers
+    assert groups(again) == groups(first)
+    repo.commit(
+        "Caching layer", {"src/cache/lru.py": lines(50, "c")}, date="2024-10-01T10:00:00+00:00"
+    )
+    later = api.build_promo(config(repo, store=store))
+    assert calls == ["read"] and "src/cache" in {x.component for x in later.expertise}
+    other = api.build_promo(replace(config(repo, store=store), period=parse_period("2024Q1")))
+    assert calls == ["read", "read"]
+    upload = next(x for x in other.expertise if x.component == "src/upload")
+    assert upload.period.commits == 3
+
+
+def test_history_read_in_two_windows_is_the_history_read_whole(repo: Repo) -> None:
+    from miner import gitcmd
+    from miner.promo.touches import read_history
+
+    story(repo)
+    opened = gitcmd.open_repo(repo.path)
+    whole = read_history(opened, None)
+    split = read_history(opened, None, split_at=int(datetime(2024, 3, 1, tzinfo=UTC).timestamp()))
+    assert sorted(split.touches) == sorted(whole.touches) and len(whole.touches) == 18

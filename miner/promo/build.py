@@ -7,15 +7,16 @@ from the person's case file, or are shown as empty slots.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
 from miner.identity import Matcher, is_bot
 from miner.model import AreaSummary, Mapped, Period, Report
 from miner.promo.case import Case
-from miner.promo.projects import Project, group, main_component
+from miner.promo.projects import Project, group
 from miner.promo.touches import UNKNOWN, History, Touch, branch_commits
 
 KEY_PROJECTS = 6
@@ -126,12 +127,12 @@ def assemble(
     summarize: Callable[[list[Mapped]], tuple[AreaSummary, ...]],
     level: str,
     case: Case,
-    histories: Iterable[History],
+    facts: Iterable[RepoFacts],
     show_emails: bool = False,
 ) -> Promo:
     """The case from a finished report. ``summarize`` re-sorts areas (the api's
     ``summarize`` bound to the pack) once hidden items are gone."""
-    histories = list(histories)
+    facts = list(facts)
     warnings: list[str] = []
     known = {m.evidence.id: m for m in report.evidence}
     hidden_ids = {h.id for h in case.hide}
@@ -145,7 +146,7 @@ def assemble(
     kept = [m for m in report.evidence if m.evidence.id not in hidden_ids]
     areas = _pinned_first(summarize(kept), pinned)
     shown = replace(report, evidence=tuple(kept), areas=areas)
-    branches = {h.repo.lower(): _branches(h, report.period) for h in histories}
+    branches = {f.repo.lower(): f.branches for f in facts}
     projects = group(kept, branches)
     by_id = {p.id: p for p in projects}
     for pid, note in case.projects.items():
@@ -165,9 +166,9 @@ def assemble(
         level=level,
         case=case,
         projects=tuple(_case_project(p, case) for p in projects),
-        expertise=expertise(histories, matcher, report.period),
-        lines_known=all(h.lines_known for h in histories) and bool(histories),
-        peers=peers(kept, histories, matcher, report.period),
+        expertise=_ranked(x for f in facts for x in f.expertise),
+        lines_known=all(f.lines_known for f in facts) and bool(facts),
+        peers=peers(kept, facts, matcher),
         pinned=pinned,
         hidden=tuple(
             LeftOut(h.id, h.why, known[h.id].evidence.title if h.id in known else "")
@@ -181,9 +182,11 @@ def assemble(
     )
 
 
-def _branches(history: History, period: Period) -> dict[str, Touch]:
-    since = int((period.start - BRANCH_SLACK).timestamp())
-    return branch_commits(history.touches, history.head, since)
+def _ranked(rows: Iterable[Expertise]) -> tuple[Expertise, ...]:
+    """Components where the subject did most in the period first, then over all history."""
+    return tuple(
+        sorted(rows, key=lambda e: (-e.period.commits, -e.history.commits, e.repo, e.component))
+    )
 
 
 def _pinned_first(
@@ -201,48 +204,100 @@ def _case_project(project: Project, case: Case) -> CaseProject:
     return CaseProject(project, name, note.impact if note else "", bool(note and note.name))
 
 
-# ------------------------------------------------------------------ expertise
-def expertise(histories: list[History], matcher: Matcher, period: Period) -> tuple[Expertise, ...]:
-    """Per component the subject ever committed to: their share and rank by commits
-    (and by changed lines where every author's diffs are known), in the period and
-    over all history. Bots are not ranked; nobody else is named."""
-    rows: list[Expertise] = []
+# ------------------------------------------------------------------ history facts
+@dataclass(frozen=True)
+class RepoFacts:
+    """What the case needs from one repository's whole history for one subject and
+    period: small enough to keep in the store, so a warm run decodes no history."""
+
+    repo: str
+    lines_known: bool
+    expertise: tuple[Expertise, ...]
+    mine: dict[str, int]  # component -> the subject's commits there in the period
+    shared: dict[str, dict[str, int]]  # someone's name -> component -> their commits there
+    emails: dict[str, str]  # someone's name -> their email, shown only when asked
+    branches: dict[str, tuple[str, str]]  # the subject's commit -> (merge, merge subject)
+
+
+def repo_facts(history: History, matcher: Matcher, period: Period) -> RepoFacts:
+    """One pass over every commit: the expertise counts, the subject's and others'
+    commits per component in the period, and the merges that brought the subject's
+    commits. Bots are never counted; the subject is matched once per identity."""
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
-    for history in histories:
-        everyone: dict[str, Counter[str]] = defaultdict(Counter)
-        lines: dict[str, Counter[str]] = defaultdict(Counter)
-        recent: dict[str, Counter[str]] = defaultdict(Counter)
-        recent_lines: dict[str, Counter[str]] = defaultdict(Counter)
-        unknown: set[str] = set()
-        me = "\x00subject"
-        people = _people(history.touches, matcher, me)
-        for t in history.touches:
-            who = people[(t.name, t.email)]
-            if t.is_merge or who is None:
+    me = "\x00subject"
+    people = _people(history.touches, matcher, me)
+    everyone: dict[str, Counter[str]] = defaultdict(Counter)
+    lines: dict[str, Counter[str]] = defaultdict(Counter)
+    recent: dict[str, Counter[str]] = defaultdict(Counter)
+    recent_lines: dict[str, Counter[str]] = defaultdict(Counter)
+    unknown: set[str] = set()
+    names: dict[str, str] = {}
+    mine_shas: set[str] = set()
+    for t in history.touches:
+        who = people[(t.name, t.email)]
+        if t.is_merge or who is None:
+            continue
+        in_period = start <= t.time < end
+        if who == me and in_period:
+            mine_shas.add(t.sha)
+        elif in_period:
+            names.setdefault(who, t.name)
+        for component, changed in t.components:
+            everyone[component][who] += 1
+            if in_period:
+                recent[component][who] += 1
+            if changed == UNKNOWN:
+                unknown.add(component)
                 continue
-            in_period = start <= t.time < end
-            for component, changed in t.components:
-                everyone[component][who] += 1
-                if in_period:
-                    recent[component][who] += 1
-                if changed == UNKNOWN:
-                    unknown.add(component)
-                    continue
-                lines[component][who] += changed
-                if in_period:
-                    recent_lines[component][who] += changed
-        for component in sorted(c for c in everyone if everyone[c][me]):
-            known = component not in unknown
-            rows.append(
-                Expertise(
-                    history.repo,
-                    component,
-                    _share(me, recent[component], recent_lines[component] if known else None),
-                    _share(me, everyone[component], lines[component] if known else None),
-                )
-            )
-    rows.sort(key=lambda e: (-e.period.commits, -e.history.commits, e.repo, e.component))
-    return tuple(rows)
+            lines[component][who] += changed
+            if in_period:
+                recent_lines[component][who] += changed
+    rows = tuple(
+        Expertise(
+            history.repo,
+            c,
+            _share(me, recent[c], recent_lines[c] if c not in unknown else None),
+            _share(me, everyone[c], lines[c] if c not in unknown else None),
+        )
+        for c in sorted(c for c in everyone if everyone[c][me])
+    )
+    mine = {c: n[me] for c, n in recent.items() if n[me]}
+    shared: dict[str, dict[str, int]] = defaultdict(dict)
+    for c in mine:
+        for who, n in recent[c].items():
+            if who != me:
+                shared[names[who]][c] = shared[names[who]].get(c, 0) + n
+    since = int((period.start - BRANCH_SLACK).timestamp())
+    owners = branch_commits(history.touches, history.head, since)
+    return RepoFacts(
+        repo=history.repo,
+        lines_known=history.lines_known,
+        expertise=rows,
+        mine=mine,
+        shared=dict(shared),
+        emails={name: who for who, name in names.items()},
+        branches={sha: (m.sha, m.subject) for sha, m in owners.items() if sha in mine_shas},
+    )
+
+
+def facts_json(facts: RepoFacts) -> str:
+    return json.dumps(asdict(facts), ensure_ascii=False, separators=(",", ":"))
+
+
+def facts_from_json(text: str) -> RepoFacts:
+    data = json.loads(text)
+    return RepoFacts(
+        repo=data["repo"],
+        lines_known=data["lines_known"],
+        expertise=tuple(
+            Expertise(x["repo"], x["component"], Share(**x["period"]), Share(**x["history"]))
+            for x in data["expertise"]
+        ),
+        mine=data["mine"],
+        shared=data["shared"],
+        emails=data["emails"],
+        branches={sha: (m[0], m[1]) for sha, m in data["branches"].items()},
+    )
 
 
 def _people(
@@ -278,9 +333,7 @@ def _rank(counts: Counter[str], me: str) -> int:
 
 
 # ------------------------------------------------------------------ peers
-def peers(
-    items: list[Mapped], histories: list[History], matcher: Matcher, period: Period
-) -> tuple[Peer, ...]:
+def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tuple[Peer, ...]:
     """The people the subject worked with most: co-authors of their commits, then
     those who committed to the same components in the period. Never the subject,
     never a bot."""
@@ -298,26 +351,16 @@ def peers(
         score[name] += 5 * len(ids)
         reasons[name].append(f"co-authored {len(ids)} commit{'s' * (len(ids) != 1)} with you")
         evidence[name] += ids
-    mine = Counter(
-        (m.evidence.repo.lower(), main_component(m)) for m in items if m.evidence.kind == "commit"
-    )
-    start, end = int(period.start.timestamp()), int(period.end.timestamp())
     shared: dict[str, Counter[str]] = defaultdict(Counter)
-    for history in histories:
-        people = _people(history.touches, matcher, "")
-        for t in history.touches:
-            if t.is_merge or not start <= t.time < end or not people[(t.name, t.email)]:
-                continue
-            emails.setdefault(t.name, t.email)
-            for component, _ in t.components:
-                if mine[(history.repo.lower(), component)]:
-                    shared[t.name][component] += 1
-    by_component: Counter[str] = Counter()
-    for (_, component), n in mine.items():
-        by_component[component] += n
+    mine: Counter[str] = Counter()
+    for f in facts:
+        mine.update(f.mine)
+        emails.update(f.emails)
+        for name, per in f.shared.items():
+            shared[name].update(per)
     for name, per in shared.items():
         top = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-        score[name] += sum(min(n, by_component[c]) for c, n in per.items())
+        score[name] += sum(min(n, mine[c]) for c, n in per.items())
         where = ", ".join(f"{c} ({n} commit{'s' * (n != 1)})" for c, n in top)
         reasons[name].append(f"committed alongside you in {where}")
     chosen = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:PEERS]

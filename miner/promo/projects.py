@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from miner.collectors.docs import is_design_doc
 from miner.model import Mapped
-from miner.promo.touches import Touch, component_of
+from miner.promo.touches import component_of
 
 GAP = timedelta(days=28)  # a longer pause in one component starts a new project
 _REF = re.compile(r"(?<![\w/.-])((?:[\w.-]+/[\w.-]+)?#\d+)\b")
@@ -84,9 +84,11 @@ class Project:
         return sum(m.strength() for m in self.items)
 
 
-def group(items: Iterable[Mapped], branches: dict[str, dict[str, Touch]]) -> tuple[Project, ...]:
+def group(
+    items: Iterable[Mapped], branches: dict[str, dict[str, tuple[str, str]]]
+) -> tuple[Project, ...]:
     """Projects among ``items``, strongest first. ``branches``: per repository, the
-    merge that brought each commit in (see ``touches.branch_commits``)."""
+    merge (SHA, subject) that brought each commit in (see ``touches.branch_commits``)."""
     chosen = sorted(items, key=lambda m: (m.evidence.date, m.evidence.id))
     keys = {m.evidence.id: _keys(m, branches.get(m.evidence.repo, {})) for m in chosen}
     _add_runs(chosen, keys)
@@ -101,7 +103,7 @@ def group(items: Iterable[Mapped], branches: dict[str, dict[str, Touch]]) -> tup
     return tuple(projects)
 
 
-def _keys(item: Mapped, merges: dict[str, Touch]) -> set[str]:
+def _keys(item: Mapped, merges: dict[str, tuple[str, str]]) -> set[str]:
     e = item.evidence
     repo = e.repo.lower()
     keys: set[str] = set()
@@ -137,15 +139,15 @@ def _keys(item: Mapped, merges: dict[str, Touch]) -> set[str]:
     return keys
 
 
-def _commit_keys(sha: str, title: str, repo: str, merges: dict[str, Touch]) -> set[str]:
+def _commit_keys(sha: str, title: str, repo: str, merges: dict[str, tuple[str, str]]) -> set[str]:
     squashed = _SQUASHED.search(title)
     if squashed:
         return {f"pr:{repo}#{squashed[1]}"}
     merge = merges.get(sha)
     if merge is None:
         return set()
-    pr = _MERGED_PR.match(merge.subject)
-    return {f"pr:{repo}#{pr[1]}"} if pr else {f"merge:{repo}:{merge.sha}"}
+    pr = _MERGED_PR.match(merge[1])
+    return {f"pr:{repo}#{pr[1]}"} if pr else {f"merge:{repo}:{merge[0]}"}
 
 
 def _issue_refs(text: str, repo: str) -> set[str]:
