@@ -664,3 +664,30 @@ def test_history_read_in_two_windows_is_the_history_read_whole(repo: Repo) -> No
     whole = read_history(opened, None)
     split = read_history(opened, None, split_at=int(datetime(2024, 3, 1, tzinfo=UTC).timestamp()))
     assert sorted(split.touches) == sorted(whole.touches) and len(whole.touches) == 18
+
+
+def test_reviews_exchanged_both_ways_make_peers_from_replayed_github(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_network
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_github import TOKEN, FakeGitHub, quarter
+
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    monkeypatch.setattr("miner.ghclient.time.sleep", lambda _: None)
+    fake = FakeGitHub(no_network)
+    quarter(fake)
+    promo = api.build_promo(
+        api.Config(
+            period=parse_period("2024Q2"),
+            authors=("ada",),
+            repos=("acme/widgets",),
+            notes=Path("n.yaml"),
+            now=NOW,
+        )
+    )
+    by_name = {p.name: p for p in promo.peers}
+    assert by_name["carol"].reasons == ("reviewed 1 pull request of yours",)
+    assert by_name["carol"].evidence == ("gh:pr:acme/widgets#7",)
+    assert by_name["newbie"].reasons == ("you gave 2 reviews on their pull requests",)
+    assert "ada" not in by_name
+    md = render_promo(promo, "md")
+    assert "**carol**: reviewed 1 pull request of yours" in md

@@ -174,7 +174,11 @@ class GitHubCollector:
                 self.client.paginate(f"/repos/{repo}/pulls/{number}/files", version=version)
             )
             author = item["user"]["login"]
-            rounds = _rounds(self._timeline(repo, number, version), author)
+            timeline = self._timeline(repo, number, version)
+            rounds = _rounds(timeline, author)
+            reviewers = sorted(
+                {_login(e.get("user")) for e in timeline if _is_review(e)} - {author.lower(), ""}
+            )
             paths = tuple(f["filename"] for f in files)
             body = item.get("body") or ""
             linked = ", ".join(dict.fromkeys(_LINKED.findall(body)))
@@ -182,6 +186,7 @@ class GitHubCollector:
             notes += [f"Review rounds: {rounds}"] if rounds else []
             milestone = " ".join(str((item.get("milestone") or {}).get("title") or "").split())
             notes += [f"Milestone: {milestone}"] if milestone else []
+            notes += [f"Reviewed by: {', '.join(reviewers)}"] if reviewers else []
             yield Evidence(
                 id=f"gh:pr:{repo}#{number}",
                 kind="pull_request",
@@ -315,7 +320,9 @@ class GitHubCollector:
                 title=f"Review of {item['title']}" + (f" ({detail})" if detail else ""),
                 date=when,
                 url=review.get("html_url") or item["html_url"],
-                message=review.get("body") or "",
+                message=_with_note(
+                    review.get("body") or "", "Pull request by", _login(item.get("user"))
+                ),
                 review_state=state,
                 newcomer_author=newcomer,
                 matched_as=_login(review.get("user")),
@@ -422,6 +429,14 @@ def _version(item: dict[str, Any]) -> str | None:
     refreshed the next time the item changes.)"""
     stamp = item.get("updated_at")
     return str(stamp) if stamp else None
+
+
+def _with_note(body: str, label: str, value: str) -> str:
+    """``body`` with a ``label: value`` line after it (kept for the promotion case's
+    peers), or as it is when there is no value."""
+    if not value:
+        return body
+    return f"{body}\n\n{label}: {value}" if body else f"{label}: {value}"
 
 
 def _login(who: Any) -> str:

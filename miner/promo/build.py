@@ -8,6 +8,7 @@ from the person's case file, or are shown as empty slots.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
@@ -334,9 +335,9 @@ def _rank(counts: Counter[str], me: str) -> int:
 
 # ------------------------------------------------------------------ peers
 def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tuple[Peer, ...]:
-    """The people the subject worked with most: co-authors of their commits, then
-    those who committed to the same components in the period. Never the subject,
-    never a bot."""
+    """The people the subject worked with most: co-authors of their commits, reviews
+    exchanged both ways (GitHub logins), then those who committed to the same
+    components in the period. Never the subject, never a bot."""
     reasons: dict[str, list[str]] = defaultdict(list)
     evidence: dict[str, list[str]] = defaultdict(list)
     score: Counter[str] = Counter()
@@ -351,6 +352,10 @@ def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tupl
         score[name] += 5 * len(ids)
         reasons[name].append(f"co-authored {len(ids)} commit{'s' * (len(ids) != 1)} with you")
         evidence[name] += ids
+    for login, ids, text in _reviews_exchanged(items, matcher):
+        score[login] += 3 * len(ids)
+        reasons[login].append(text)
+        evidence[login] += ids
     shared: dict[str, Counter[str]] = defaultdict(Counter)
     mine: Counter[str] = Counter()
     for f in facts:
@@ -368,3 +373,37 @@ def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tupl
         Peer(name, emails.get(name, ""), tuple(reasons[name]), tuple(evidence[name]), n)
         for name, n in chosen
     )
+
+
+_REVIEWED_BY = re.compile(r"^Reviewed by: (.+)$", re.MULTILINE)
+_PR_BY = re.compile(r"^Pull request by: (\S+)$", re.MULTILINE)
+
+
+def _reviews_exchanged(items: list[Mapped], matcher: Matcher) -> list[tuple[str, list[str], str]]:
+    """(login, evidence ids, why) for each person who reviewed the subject's pull
+    requests or whose pull requests the subject reviewed, from the notes the GitHub
+    collector keeps on those items."""
+    received: dict[str, list[str]] = defaultdict(list)
+    given: dict[str, list[str]] = defaultdict(list)
+    for m in items:
+        e = m.evidence
+        if e.kind == "pull_request":
+            for found in _REVIEWED_BY.findall(e.message):
+                for login in found.split(", "):
+                    received[login.strip()].append(e.id)
+        elif e.kind == "review":
+            for login in _PR_BY.findall(e.message):
+                given[login].append(e.id)
+    out = []
+    for login in sorted(set(received) | set(given)):
+        if not login or matcher("", f"{login}@users.noreply.github.com") or is_bot(login, ""):
+            continue
+        parts = []
+        if received[login]:
+            n = len(received[login])
+            parts.append(f"reviewed {n} pull request{'s' * (n != 1)} of yours")
+        if given[login]:
+            n = len(given[login])
+            parts.append(f"you gave {n} review{'s' * (n != 1)} on their pull requests")
+        out.append((login, [*received[login], *given[login]], "; ".join(parts)))
+    return out
