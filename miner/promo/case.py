@@ -32,7 +32,9 @@ from miner.yamlsafe import LineDict, YamlProblem, compose, line_of, load, read_t
 
 KEYS = ("summary", "projects", "pin", "hide", "plan")
 _HINT = "fix the case file (see README, 'Pre-fill your promotion case')"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and what YAML also reads as a line break (NEL, LS, PS): none may
+# end the comment a skeleton line carries and start YAML of someone else's making.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)

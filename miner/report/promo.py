@@ -7,6 +7,7 @@ it lands in; only ``http(s)`` addresses become links.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -24,6 +25,9 @@ from miner.report.render import (
 )
 
 EXPERTISE_ROWS = 12  # components shown; the JSON has them all
+_REVIEW_DETAIL = re.compile(
+    r" \((?:approved|changes requested)?(?:, )?(?:\d+ line comments?)?\)$"
+)  # what the collector adds to a review's title
 PROJECT_ITEMS = 8  # a key project's items listed; the rest are in the appendix
 
 
@@ -126,7 +130,7 @@ def _reviews(items: tuple[Mapped, ...]) -> list[dict[str, Any]]:
         entry["newcomer"] |= bool(e.newcomer_author)
         if e.kind == "review":
             entry["reviews"] += 1
-            entry["title"] = e.title.removeprefix("Review of ").split(" (")[0]
+            entry["title"] = _REVIEW_DETAIL.sub("", e.title.removeprefix("Review of "))
         else:
             entry["comments"] += 1
     return sorted(per.values(), key=lambda x: (-x["reviews"], -x["comments"], x["url"]))
