@@ -693,20 +693,14 @@ def test_reviews_exchanged_both_ways_make_peers_from_replayed_github(
     assert "**carol**: reviewed 1 pull request of yours" in md
 
 
-def test_a_title_cannot_write_yaml_into_the_skeleton(repo: Repo, tmp_path: Path) -> None:
+def test_a_name_cannot_write_yaml_into_the_skeleton(repo: Repo, tmp_path: Path) -> None:
     from miner.promo.case import read_case
 
-    repo.commit(
-        "Design",
-        {
-            "docs/design/evil.md": "# Evil\u2028summary: pwned\u0085pin: [x]\n\n"
-            + "".join(f"Point {i}.\n" for i in range(30))
-        },
-        date="2024-02-01T10:00:00+00:00",
-    )
+    folder = "src/x\u2028summary: pwned\u0085pin: [x]"
+    repo.commit("Work", {f"{folder}/a.py": "a = 1\n"}, date="2024-02-01T10:00:00+00:00")
     case = tmp_path / "case.yaml"
     api.init_case(config(repo), case=case)
     text = case.read_text()
-    assert "\u2028" not in text and "\u0085" not in text
+    assert "Work in src/x summary: pwned pin: [x]" in text
     read = read_case(case)
     assert read.summary == "" and read.pin == () and len(read.projects) == 1

@@ -211,7 +211,7 @@ def _place_docs(chosen: list[Mapped], keys: dict[str, set[str]]) -> None:
             re.split(r"[^a-z0-9]+", e.paths[0].rsplit("/", 1)[-1].lower().rsplit(".", 1)[0])
         ) - {""}
         mine = {k: span for k, span in runs.items() if k.startswith(f"run:{repo}:")}
-        named = [k for k in mine if k.split(":")[2].rsplit("/", 1)[-1].lower() in words]
+        named = [k for k in mine if _run_component(k, repo).rsplit("/", 1)[-1].lower() in words]
         near = [k for k, (s, t) in mine.items() if s - GAP <= e.date <= t + GAP]
         pick = named or near
         if pick:
@@ -257,10 +257,15 @@ def _name(members: list[Mapped], lead: str) -> str:
         if kind in by_kind:
             return max(by_kind[kind], key=lambda m: (_size(m), m.evidence.id)).evidence.title
     if lead.startswith("run:"):
-        component = lead.split(":")[2]
+        component = _run_component(lead, members[0].evidence.repo.lower())
         return "Top-level files" if component == "." else f"Work in {component}"
     largest = max(members, key=lambda m: (_size(m), m.evidence.id))
     return largest.evidence.title
+
+
+def _run_component(key: str, repo: str) -> str:
+    """The component of a ``run:REPO:COMPONENT:SHA`` key (a component may hold colons)."""
+    return key.removeprefix(f"run:{repo}:").rsplit(":", 1)[0]
 
 
 def _size(item: Mapped) -> int:
