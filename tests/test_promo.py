@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 
 from miner import api
+from miner.errors import CaseFileError
 from miner.periods import parse_period
 from miner.promo.build import Promo
 from miner.report import json_schema
@@ -704,3 +705,24 @@ def test_a_name_cannot_write_yaml_into_the_skeleton(repo: Repo, tmp_path: Path) 
     assert "Work in src/x summary: pwned pin: [x]" in text
     read = read_case(case)
     assert read.summary == "" and read.pin == () and len(read.projects) == 1
+
+
+def test_the_case_file_merges_projects_under_the_first_id(repo: Repo, tmp_path: Path) -> None:
+    story(repo)
+    ids = {cp.name: cp.project.id for cp in build(repo).projects}
+    first, second = ids["Upload pipeline"], ids["Work in src/upload"]
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        f"merge:\n  - [{first}, {second}]\n  - [{first}, p-00000000]\n"
+        f"projects:\n  {second}: {{impact: merged away}}\n"
+    )
+    promo = build(repo, case)
+    found = groups(promo)
+    assert "Work in src/upload" not in found and len(found["Upload pipeline"]) == 8
+    assert next(cp for cp in promo.projects if cp.name == "Upload pipeline").project.id == first
+    assert promo.warnings == (
+        f"{case}:1: merge names 'p-00000000', which matches no project (kept)",
+    )
+    case.write_text("merge: [p-1, p-2]\n")
+    with pytest.raises(CaseFileError, match=r":1: 'merge' is a list of lists"):
+        build(repo, case)

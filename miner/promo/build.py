@@ -148,8 +148,9 @@ def assemble(
     areas = _pinned_first(summarize(kept), pinned)
     shown = replace(report, evidence=tuple(kept), areas=areas)
     branches = {f.repo.lower(): f.branches for f in facts}
-    projects = group(kept, branches)
-    by_id = {p.id: p for p in projects}
+    grouped = group(kept, branches)
+    projects = _merged(grouped, case, warnings)
+    by_id = {p.id: p for p in grouped}  # an id merged into another still names its work
     for pid, note in case.projects.items():
         if pid not in by_id:
             warnings.append(
@@ -181,6 +182,33 @@ def assemble(
         warnings=tuple(warnings),
         show_emails=show_emails,
     )
+
+
+def _merged(projects: tuple[Project, ...], case: Case, warnings: list[str]) -> tuple[Project, ...]:
+    """The case file's ``merge`` applied: each list of ids becomes one project with the
+    first one's id, name and signal; an id that matches nothing is warned about."""
+    by_id = {p.id: p for p in projects}
+    gone: set[str] = set()
+    joined: dict[str, Project] = {}
+    for ids, line in case.merge:
+        for pid in ids:
+            if pid not in by_id:
+                warnings.append(
+                    f"{case.path}:{line}: merge names '{pid}', which matches no project (kept)"
+                )
+        found = [joined.get(pid, by_id[pid]) for pid in ids if pid in by_id and pid not in gone]
+        if len(found) < 2:
+            continue
+        items = sorted(
+            {m.evidence.id: m for p in found for m in p.items}.values(),
+            key=lambda m: (m.evidence.date, m.evidence.id),
+        )
+        lead = found[0]
+        joined[lead.id] = Project(lead.id, lead.name, lead.signal, tuple(items))
+        gone |= {p.id for p in found[1:]}
+    out = [joined.get(p.id, p) for p in projects if p.id not in gone]
+    out.sort(key=lambda p: (-p.score, p.start, p.id))
+    return tuple(out)
 
 
 def _ranked(rows: Iterable[Expertise]) -> tuple[Expertise, ...]:

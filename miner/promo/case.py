@@ -6,6 +6,7 @@ A YAML file the person edits::
       ...
     projects:                       # keyed by the ids `miner promo` prints
       p-1a2b3c4d: {name: "...", impact: "..."}
+    merge: [[p-1a2b3c4d, p-5e6f7a8b]]  # shown as one project, under the first id
     pin: [git:SHA, ...]             # always shown as key evidence of its areas
     hide:                           # left out; the reason is listed in the methodology
       - {id: git:SHA, why: "..."}
@@ -30,7 +31,7 @@ from miner.atomic import write_text
 from miner.errors import CaseFileError
 from miner.yamlsafe import LineDict, YamlProblem, compose, line_of, load, read_text
 
-KEYS = ("summary", "projects", "pin", "hide", "plan")
+KEYS = ("summary", "projects", "merge", "pin", "hide", "plan")
 _HINT = "fix the case file (see README, 'Pre-fill your promotion case')"
 # Control characters, and what YAML also reads as a line break (NEL, LS, PS): none may
 # end the comment a skeleton line carries and start YAML of someone else's making.
@@ -62,6 +63,7 @@ class Case:
     pin: tuple[tuple[str, int], ...] = ()  # (evidence id, line)
     hide: tuple[Hidden, ...] = ()
     plan: dict[str, tuple[str, int]] = field(default_factory=dict)  # area -> (text, line)
+    merge: tuple[tuple[tuple[str, ...], int], ...] = ()  # (project ids shown as one, line)
 
 
 def default_case_path(notes: Path) -> Path:
@@ -109,6 +111,7 @@ def _check(path: Path, doc: Any, problem: Any) -> Case:
         pin=_pins(doc, problem),
         hide=_hidden(doc, problem),
         plan=_plan(doc, problem),
+        merge=_merges(doc, problem),
     )
 
 
@@ -177,6 +180,21 @@ def _hidden(doc: LineDict, problem: Any) -> tuple[Hidden, ...]:
     return tuple(found)
 
 
+def _merges(doc: LineDict, problem: Any) -> tuple[tuple[tuple[str, ...], int], ...]:
+    raw = doc.get("merge")
+    line = line_of(doc, "merge")
+    if raw is None:
+        return ()
+    ok = isinstance(raw, list) and all(
+        isinstance(ids, list) and len(ids) >= 2 and all(isinstance(x, str) for x in ids)
+        for ids in raw
+    )
+    if not ok:
+        problem(line, "'merge' is a list of lists of two or more project ids")
+        return ()
+    return tuple((tuple(ids), line) for ids in raw)
+
+
 def _plan(doc: LineDict, problem: Any) -> dict[str, tuple[str, int]]:
     raw = doc.get("plan")
     if raw is None:
@@ -225,7 +243,7 @@ def write_skeleton(
     tail: list[str] = []
     root = compose(original)
     nodes = _top_nodes(root)
-    for key in ("summary", "pin", "hide"):
+    for key in ("summary", "merge", "pin", "hide"):
         if key not in nodes:
             added_keys.append(key)
             tail.append(_FRESH_KEYS[key])
@@ -257,6 +275,8 @@ def write_skeleton(
 _FRESH_KEYS = {
     "summary": "# Your own words, shown under Summary. Nothing is generated for you.\n"
     'summary: ""\n',
+    "merge": "# Projects to show as one, named by the first id: [[p-1a2b3c4d, p-5e6f7a8b]]\n"
+    "merge: []\n",
     "pin": "# Evidence ids (the JSON's evidence[].id) always shown first in their areas.\n"
     "pin: []\n",
     "hide": "# Evidence to leave out, with why (listed in the methodology):\n"
@@ -278,6 +298,7 @@ def _fresh(projects: list[SkeletonEntry], weak_areas: list[str]) -> str:
         + "# Projects by the id miner prints; an empty name keeps miner's.\n"
         + "projects:\n"
         + project_lines
+        + _FRESH_KEYS["merge"]
         + _FRESH_KEYS["pin"]
         + _FRESH_KEYS["hide"]
         + "# Your plan for each weak area.\n"
