@@ -192,11 +192,14 @@ def collect(
                 mapper.ready()  # a bad rule pack fails before any request to GitHub
             progress(f"collecting {collector.source().kind}: {collector.source().location}")
             for item in collector.collect():
-                if item.id in found:  # the first seen stays: Git names a design doc best
+                # the first seen stays (Git names a design doc best), and of the same
+                # patch committed twice only the earlier commit
+                key = item.same_work or item.id
+                if not _keeps(found.get(key), item):
                     continue
-                found[item.id] = item
+                found[key] = item
                 if mapper is not None:
-                    mapped[item.id] = mapper(item)
+                    mapped[key] = mapper(item)
         sources = [c.source() for c in collectors]
         if mapper is not None:
             mapper.save()
@@ -270,6 +273,16 @@ def _area_ids(
     if pack is None:
         return None
     return lambda: frozenset(a.id for a in (pack if isinstance(pack, RulePack) else pack()).areas)
+
+
+def _keeps(kept: Evidence | None, item: Evidence) -> bool:
+    """Whether ``item`` takes the place of ``kept``: the first seen of one id stays; of
+    two commits of one patch, the earlier (then the lower id), whichever git read first."""
+    if kept is None:
+        return True
+    if kept.id == item.id:
+        return False
+    return (item.date, item.id) < (kept.date, kept.id)
 
 
 class _Mapper:

@@ -1,49 +1,42 @@
-"""Path globs as in ``.gitignore``, shared by the rules engine and the collectors.
+"""Path globs exactly as ``.gitignore`` reads them, shared by the rules engine and
+the collectors.
 
-A pattern without ``/`` matches a file name at any depth; one with ``/`` matches
-the whole path from the repository root; ``**`` spans directories, ``*`` and
-``?`` stay inside one path segment.
+The matching is the ``pathspec`` library's implementation of gitignore: a pattern
+without a ``/`` (or with one only at its end) matches at any depth; one with a ``/``
+before its end is anchored at the repository root; a trailing ``/`` (``docs/``)
+matches a directory, so every file under it; ``**`` spans directories; ``*``, ``?``
+and ``[...]`` (``[Dd]ockerfile``) stay inside one path segment; ``!`` re-includes.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+import pathspec
+from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
-@lru_cache(maxsize=1024)
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """The regular expression a path glob stands for (see the module docstring)."""
-    anchored = "/" in pattern.rstrip("/")
-    body = pattern.lstrip("/")
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:[^/\n]+/)*")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/\n]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/\n]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"{prefix}{''.join(out)}")
+Matcher = Callable[[str], bool]
+# pathspec names the "this matched a directory" group the same in every pattern; one
+# alternation of several patterns cannot repeat a group name, and it is not needed here.
+_DIR_GROUP = re.compile(r"\(\?P<ps_d>(/)\)")
 
 
 @lru_cache(maxsize=256)
-def globs_regex(globs: Sequence[str]) -> re.Pattern[str]:
-    """One expression for a list of globs, so each path is matched once."""
-    return re.compile("|".join(f"(?:{glob_regex(g).pattern})" for g in globs))
+def globs_matcher(globs: tuple[str, ...]) -> Matcher:
+    """Whether a path matches the list, as one ``.gitignore`` with these lines would
+    ignore it. Without ``!`` lines, one compiled alternation of pathspec's expressions:
+    each path is matched once, not once per pattern; with them, pathspec decides."""
+    translated = [GitIgnoreSpecPattern.pattern_to_regex(g) for g in globs]
+    kept = [(regex, include) for regex, include in translated if regex is not None]
+    if not all(include for _, include in kept):
+        return pathspec.GitIgnoreSpec.from_lines(globs).match_file
+    if not kept:
+        return lambda path: False
+    match = re.compile("|".join(f"(?:{_DIR_GROUP.sub('/', r)})" for r, _ in kept)).match
+    return lambda path: match(path) is not None
 
 
 def path_matches(path: str, globs: Sequence[str]) -> bool:
-    return globs_regex(tuple(globs)).fullmatch(path) is not None
+    return globs_matcher(tuple(globs))(path)

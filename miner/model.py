@@ -21,9 +21,15 @@ Kind = Literal[
     "design_doc",
     "release",
     "note",
+    # someone else's work the subject brought in: a merge commit of their branch or pull
+    # request, or their commit committed (landed) by the subject
+    "merge",
+    "component",  # a part of the code (a source file) the subject owned in the period
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
-Role = Literal["author", "co-author", "reviewer", "commenter"]
+# "committer": the subject merged or committed someone else's work (a "merge" item).
+Role = Literal["author", "co-author", "reviewer", "commenter", "committer"]
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,12 @@ class Evidence:
     # A pull request: the commits that others reviewed; a review: the commits the
     # subject had reviewed on that pull request by then (this one included).
     review_rounds: int = 0
+    # Each path's (lines added, lines removed), in the order of ``paths``; empty when
+    # the source gives only totals.
+    file_lines: tuple[tuple[int, int], ...] = ()
+    # Items with the same key are one piece of work (the same patch committed twice);
+    # empty: the item's own id.
+    same_work: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,12 +126,22 @@ class Mapped:
     evidence: Evidence
     mappings: tuple[Mapping, ...]
     home: bool = True
+    # Lines changed in product code and in all (less lockfiles, generated and vendored
+    # files), as the rule pack counts them; None: not worked out (the stats' total).
+    size: tuple[int, int] | None = None
 
     def strength(self, area: str | None = None) -> float:
-        """How strongly the item speaks for ``area``: rule weight, then size."""
+        """How strongly the item speaks for ``area``: the heaviest rule that maps it
+        there, then the lines it changed in product code, then the lines that count
+        as size at all (lockfiles, generated and vendored files never do)."""
         weights = [m.weight for m in self.mappings if area is None or m.area == area]
-        size = self.evidence.stats.changes if self.evidence.stats else 0
-        return (max(weights) if weights else 0) * 1000 + min(size, 999)
+        if self.size is not None:
+            product, size = self.size
+        else:
+            product = size = self.evidence.stats.changes if self.evidence.stats else 0
+        return (
+            (max(weights) if weights else 0) * 1_000_000 + min(product, 999) * 1000 + min(size, 999)
+        )
 
 
 @dataclass(frozen=True)

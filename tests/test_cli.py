@@ -17,7 +17,8 @@ from tests.conftest import Repo
 
 
 def seeded(repo: Repo) -> Repo:
-    repo.commit("Add parser tests", {"tests/test_parser.py": "def test_x():\n    assert 1\n"})
+    tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
+    repo.commit("Add parser tests", {"tests/test_parser.py": tests})
     repo.commit(
         "Speed up the tokenizer",
         {"src/tokenizer.py": "".join(f"x{i} = {i}\n" for i in range(120))},
@@ -75,7 +76,7 @@ def test_json_output_follows_the_shipped_schema(repo: Repo, miner, tmp_path: Pat
     ]
     titles = {e["title"]: e for e in doc["evidence"]}
     tests = titles["Add parser tests"]
-    assert tests["stats"] == {"additions": 2, "deletions": 0, "files": 1}
+    assert tests["stats"] == {"additions": 10, "deletions": 0, "files": 1}
     assert {
         "area": "engineering",
         "rule": "tests-added",
@@ -244,7 +245,7 @@ def test_rules_commands(miner) -> None:  # type: ignore[no-untyped-def]
     assert "all pass" in tested.out
     explained = miner("rules", "explain", "tests-added")
     assert explained.code == 0
-    assert "area:   engineering" in explained.out and "paths_any" in explained.out
+    assert "area:   engineering" in explained.out and "changes_in" in explained.out
     unknown = miner("rules", "explain", "no-such-rule")
     assert unknown.code == 2 and "no rule 'no-such-rule'" in unknown.err
 

@@ -9,7 +9,7 @@ import pytest
 
 from miner.engine import evaluate, load_pack, run_examples
 from miner.errors import RulePackError
-from miner.globs import glob_regex
+from miner.globs import path_matches
 from miner.model import Evidence, Stats
 
 AREAS = """\
@@ -76,10 +76,25 @@ def item(**fields: object) -> Evidence:
         ("test_?.py", "pkg/test_a.py", True),
         ("Dockerfile", "deploy/Dockerfile", True),
         ("Dockerfile", "Dockerfile.dev", False),
+        # character classes and directory patterns, as .gitignore reads them
+        ("[Dd]ockerfile", "dockerfile", True),
+        ("[Dd]ockerfile", "ops/Dockerfile", True),
+        ("[Dd]ockerfile", "xockerfile", False),
+        ("docs/", "docs/guide/intro.md", True),
+        ("docs/", "src/docs/intro.md", True),
+        ("docs/", "docsite/intro.md", False),
+        ("/Makefile", "Makefile", True),
+        ("/Makefile", "docs/Makefile", False),
     ],
 )
 def test_globs_match_like_gitignore(glob: str, path: str, matches: bool) -> None:
-    assert (glob_regex(glob).fullmatch(path) is not None) is matches
+    assert path_matches(path, [glob]) is matches
+
+
+def test_a_negated_glob_re_includes_as_in_gitignore() -> None:
+    docs = ["*.rst", "!CHANGES.rst"]
+    assert path_matches("docs/index.rst", docs)
+    assert not path_matches("CHANGES.rst", docs)
 
 
 def test_a_good_pack_loads_with_its_areas_in_order(tmp_path: Path) -> None:
@@ -244,3 +259,158 @@ def test_an_unknown_pack_name_says_which_exist(tmp_path: Path) -> None:
     found = problems(tmp_path / "missing.yaml")
     assert "no such file and no built-in pack" in found[0]
     assert "senior-sde" in found[0]
+
+
+SIZED = """\
+size:
+  excludes: ["*.lock"]
+  non_product: ["tests/**", "docs/"]
+trivial:
+  reason: too small
+  when: {kind: commit, max_changes: 4}
+  examples:
+    match: [{paths: {src/a.py: 2, uv.lock: 900}}]
+    no_match: [{paths: {src/a.py: 20}}]
+rules:
+  - id: big-change
+    area: operational
+    reason: changes product code of real size
+    when: {min_product_changes: 50}
+    examples:
+      match: [{paths: {src/a.py: 60}}]
+      no_match: [{paths: {src/a.py: 10, tests/test_a.py: 100, uv.lock: 900}}]
+  - id: many-tests
+    area: engineering
+    reason: adds 40+ lines of tests
+    when: {additions_in: {paths: ["tests/**"], min: 40}}
+    examples:
+      match: [{paths: {tests/test_a.py: 40, src/a.py: 1}}]
+      no_match: [{paths: {tests/test_a.py: [10, 90]}}]
+"""
+
+
+def lines(**files: tuple[int, int]) -> dict[str, object]:
+    paths = tuple(f.replace("__", "/").replace("_DOT_", ".") for f in files)
+    per_file = tuple(files.values())
+    added = sum(a for a, _ in per_file)
+    removed = sum(d for _, d in per_file)
+    return {"paths": paths, "file_lines": per_file, "stats": Stats(added, removed, len(paths))}
+
+
+def test_trivial_items_count_for_no_area_and_size_leaves_out_lockfiles(tmp_path: Path) -> None:
+    pack = load_pack(str(write(tmp_path, AREAS + SIZED)))
+    assert run_examples(pack) == []
+    churn = item(**lines(src__a_DOT_py=(1, 1), uv_DOT_lock=(800, 700)))
+    [mapped] = evaluate(pack, [churn], frozenset())
+    assert mapped.mappings == ()  # 1,500 lockfile lines are not size: two lines are trivial
+    assert mapped.size == (2, 2)
+
+
+def test_line_conditions_count_the_matching_files_only(tmp_path: Path) -> None:
+    pack = load_pack(str(write(tmp_path, AREAS + SIZED)))
+    tested = item(**lines(src__a_DOT_py=(3, 2), tests__test_a_DOT_py=(45, 0)))
+    product = item(id="git:2", **lines(src__a_DOT_py=(55, 5), docs__a_DOT_md=(300, 0)))
+    rules = [[m.rule for m in m.mappings] for m in evaluate(pack, [tested, product], frozenset())]
+    assert rules == [["many-tests"], ["big-change"]]
+
+
+def test_items_of_an_area_rank_by_weight_then_product_size(tmp_path: Path) -> None:
+    from miner.api import summarize
+
+    pack = load_pack(str(write(tmp_path, AREAS + SIZED)))
+    lockfile = item(id="git:lock", **lines(src__a_DOT_py=(50, 0), uv_DOT_lock=(5000, 0)))
+    product = item(id="git:big", **lines(src__a_DOT_py=(400, 0)))
+    areas = summarize(pack, evaluate(pack, [lockfile, product], frozenset()))
+    operational = next(a for a in areas if a.area.id == "operational")
+    assert [m.evidence.id for m in operational.items] == ["git:big", "git:lock"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["tests/**", "{paths: [tests/**]}", "{paths: [tests/**], min: -1}", "{paths: [a], most: 3}"],
+)
+def test_a_bad_line_condition_is_named_with_its_line(tmp_path: Path, value: str) -> None:
+    rule = RULE.replace('paths_any: ["tests/**"]', f"changes_in: {value}")
+    found = problems(write(tmp_path, AREAS + rule))
+    assert len(found) == 1 and "'changes_in' takes {paths:" in found[0]
+    assert found[0].split(":")[1] == "16"  # the line of the key
+
+
+def test_a_failing_trivial_example_is_reported(tmp_path: Path) -> None:
+    pack = load_pack(str(write(tmp_path, AREAS + SIZED.replace("src/a.py: 20", "src/a.py: 3"))))
+    assert [(f.rule.id, f.expected) for f in run_examples(pack)] == [("trivial", False)]
+
+
+def test_a_bad_size_section_is_named(tmp_path: Path) -> None:
+    found = problems(write(tmp_path, AREAS + "size: {excludes: lock, extra: 1}\n" + RULE))
+    assert any("'size.excludes' is a list of globs" in p for p in found)
+    assert any("unknown size key 'extra'" in p for p in found)
+
+
+def test_example_fields_follow_the_evidence_fields() -> None:
+    import dataclasses
+
+    from miner.engine.evaluate import example_fields, example_item
+
+    fields = example_fields()
+    kept = {f.name for f in dataclasses.fields(Evidence)} & set(fields)
+    assert {"kind", "title", "paths", "labels", "newcomer_author", "review_rounds"} <= kept
+    assert fields["labels"] is list and fields["comments"] is int and fields["state"] is str
+    example = example_item({"kind": "review", "labels": ["bug"], "review_rounds": 2, "home": False})
+    assert (example.evidence.kind, example.evidence.labels) == ("review", ("bug",))
+    assert (example.evidence.review_rounds, example.home) == (2, False)
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [v for k, v in node.items() if k in ("title", "text") and isinstance(v, str)]
+        return found + [p for v in node.values() for p in _patterns(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _patterns(v)]
+    return []
+
+
+def _default_patterns() -> list[str]:
+    import yaml
+
+    from miner.engine.loader import resolve_pack_path
+
+    doc = yaml.safe_load(resolve_pack_path(None).read_text())
+    conditions = [r["when"] for r in [doc["trivial"], *doc["rules"]]]
+    return sorted(set(_patterns(conditions)))
+
+
+@pytest.mark.parametrize("source", _default_patterns())
+def test_the_substring_test_never_hides_a_match(source: str) -> None:
+    """The strings a pattern needs are a necessary condition: whatever the regular
+    expression finds, ignoring case, the folded text holds one of them."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from miner.engine.conditions import _needles, fold
+
+    needles = _needles(source)
+    pattern = re.compile(source, re.IGNORECASE | re.MULTILINE)
+    words = [
+        *(needles or ()),
+        "fix",
+        "Add",
+        "the",
+        "#12",
+        "v1.2",
+        "Revert",
+        "\u0130nterface",  # a dotted capital I
+        "\u017fecurity",  # a long s, which a regular expression ignoring case takes for s
+    ]
+    pieces = st.sampled_from(words).map(lambda w: w.upper() if len(w) % 2 else w.title())
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.one_of(pieces, st.text(max_size=4)), max_size=8))
+    def check(parts: list[str]) -> None:
+        text = " ".join(parts)
+        if pattern.search(text) and needles is not None:
+            assert any(n in fold(text) for n in needles), (source, text)
+
+    check()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from miner import gitcmd
+from miner import api, gitcmd
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.identity import Matcher, resolve_subject
@@ -186,9 +187,117 @@ def test_annotated_tags_by_the_subject_are_releases(repo: Repo) -> None:
     repo.tag("light", None, date="2024-05-04T00:00:00+00:00", tagger=("Ada", "ada@example.com"))
     items, source, _ = collect(repo.path)
     releases = [e for e in items if e.kind == "release"]
-    assert [e.id for e in releases] == ["git:tag:v1.0"]
+    assert [e.id for e in releases] == ["git:tag:v1.0", "git:tag:light"]
     assert releases[0].title == "Tag v1.0: Release 1.0"
-    assert any("lightweight" in spot for spot in source.blind_spots)
+    assert not any("lightweight" in spot for spot in source.blind_spots)
+
+
+def test_a_lightweight_tag_on_the_subjects_commit_is_their_release(repo: Repo) -> None:
+    repo.commit("Bump the version to 2.0", {"VERSION": "2.0\n"}, date="2024-05-02T00:00:00+00:00")
+    repo.tag(
+        "2.0", None, date="2024-05-02T00:00:00+00:00", tagger=BOB
+    )  # the tagger is not recorded
+    repo.commit("theirs", {"b.txt": "1\n"}, author=BOB, date="2024-05-03T00:00:00+00:00")
+    repo.tag("2.0.1", None, date="2024-05-03T00:00:00+00:00", tagger=BOB)
+    repo.commit("old", {"c.txt": "1\n"}, author=BOB, date="2023-01-01T00:00:00+00:00")
+    repo.tag("1.0", None, date="2023-01-01T00:00:00+00:00", tagger=BOB)
+    items, source, _ = collect(repo.path)
+    [release] = [e for e in items if e.kind == "release"]
+    assert (release.id, release.title) == (
+        "git:tag:2.0",
+        "Tag 2.0 (tagger inferred): Bump the version to 2.0",
+    )
+    assert release.date == datetime(2024, 5, 2, tzinfo=UTC)
+    assert "tagger is inferred" in release.message
+    # only the tag in the period on someone else's commit is a blind spot, not the 2023 one
+    assert [s for s in source.blind_spots if "lightweight" in s] == [
+        "1 lightweight tag(s) in the period record no tagger and name someone else's commit;"
+        " they were not counted"
+    ]
+
+
+def commit_as(
+    repo: Repo, message: str, author: tuple[str, str], committer: tuple[str, str], date: str
+) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": author[0],
+        "GIT_AUTHOR_EMAIL": author[1],
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": committer[0],
+        "GIT_COMMITTER_EMAIL": committer[1],
+        "GIT_COMMITTER_DATE": date,
+    }
+    repo.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+    return repo.git("rev-parse", "HEAD").strip()
+
+
+def merge_as(repo: Repo, branch: str, message: str, who: tuple[str, str], date: str) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": who[0],
+        "GIT_AUTHOR_EMAIL": who[1],
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_NAME": "GitHub",
+        "GIT_COMMITTER_EMAIL": "noreply@github.com",
+        "GIT_COMMITTER_DATE": date,
+    }
+    repo.git("merge", "-q", "--no-ff", "-m", message, branch, env=env)
+    return repo.git("rev-parse", "HEAD").strip()
+
+
+ADA = ("Ada", "ada@example.com")
+
+
+def test_merges_and_landed_patches_of_others_are_merge_items(repo: Repo) -> None:
+    old_hand = ("Old Hand", "old@example.com")
+    repo.commit("first steps", {"o.txt": "1\n"}, author=old_hand, date="2020-01-01T00:00:00+00:00")
+    repo.commit("start", {"a.txt": "1\n"}, date="2024-04-01T00:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "bob/fix")
+    repo.commit("Fix the prompt", {"b.txt": "1\n"}, author=BOB, date="2024-04-02T00:00:00+00:00")
+    repo.git("checkout", "-q", "-")
+    merged = merge_as(
+        repo, "bob/fix", "Merge pull request #5 from bob/fix", ADA, "2024-04-03T00:00:00+00:00"
+    )
+    repo.git("checkout", "-q", "-b", "own")
+    repo.commit("my own work", {"c.txt": "1\n"}, date="2024-04-04T00:00:00+00:00")
+    repo.git("checkout", "-q", "-")
+    merge_as(repo, "own", "Merge branch 'own'", ADA, "2024-04-05T00:00:00+00:00")
+    repo.write({"d.txt": "1\n"})
+    landed = commit_as(repo, "Handle a closed stdin", old_hand, ADA, "2024-04-06T00:00:00+00:00")
+    items, _, _ = collect(repo.path)
+    merges = {e.id: e for e in items if e.kind == "merge"}
+    assert set(merges) == {f"git:{merged}", f"git:{landed}"}  # not the merge of her own branch
+    pr, patch = merges[f"git:{merged}"], merges[f"git:{landed}"]
+    assert (pr.role, pr.title, pr.newcomer_author) == (
+        "committer",
+        "Merge pull request #5 from bob/fix",
+        True,
+    )
+    # the landed patch's author first committed four years earlier: not a newcomer
+    assert (patch.title, patch.newcomer_author) == ("Landed: Handle a closed stdin", False)
+    assert patch.date == datetime(2024, 4, 6, tzinfo=UTC)
+    assert f"git:{landed}" not in commits(items)  # not the subject's own commit
+
+
+def test_the_same_patch_committed_twice_counts_once(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("base", {"a.txt": "1\n"}, date="2024-04-01T00:00:00+00:00")
+    first = repo.commit("Parse dates", {"a.txt": "1\n2\n"}, date="2024-04-02T00:00:00+00:00")
+    repo.commit("Undo", {"a.txt": "1\n"}, date="2024-04-03T00:00:00+00:00")
+    again = repo.commit("Parse dates", {"a.txt": "1\n2\n"}, date="2024-04-04T00:00:00+00:00")
+    other = repo.commit("Parse dates", {"a.txt": "1\n3\n"}, date="2024-04-05T00:00:00+00:00")
+    items, _, _ = collect(repo.path)
+    same = {e.id: e.same_work for e in items if e.kind == "commit"}
+    assert {same[f"git:{first}"], same[f"git:{again}"]} == {"", f"git:{first}"} or {
+        same[f"git:{first}"],
+        same[f"git:{again}"],
+    } == {"", f"git:{again}"}
+    assert same[f"git:{other}"] == ""  # the same title and size, another patch
+    config = api.Config(
+        period=parse_period("2024Q2"), paths=(repo.path,), authors=("ada@example.com",),
+        github=False, store=tmp_path / "store.sqlite3",
+    )  # fmt: skip
+    ids = [m.evidence.id for m in api.build_report(config).evidence]
+    assert f"git:{first}" in ids and f"git:{again}" not in ids  # the earlier one stays
+    assert f"git:{other}" in ids
 
 
 def test_design_docs_need_substantial_authorship(repo: Repo) -> None:
@@ -476,3 +585,40 @@ def test_a_slow_reader_holds_the_windows_back() -> None:
     time.sleep(0.3)  # time enough to run far ahead, were it allowed to
     assert produced <= (3 + 2) * 10 + 1
     merged.close()
+
+
+def test_sustained_ownership_of_a_file_is_a_component_item(repo: Repo) -> None:
+    for i, day in enumerate(["04-01", "04-10", "05-01", "05-20", "06-01"]):
+        repo.commit(
+            f"pager step {i}",
+            {"src/pager.py": f"v{i}\n", "CHANGES.rst": f"{i}\n"},
+            date=f"2024-{day}T00:00:00+00:00",
+        )
+    repo.commit("theirs", {"src/pager.py": "bob\n"}, author=BOB, date="2024-06-02T00:00:00+00:00")
+    for i, day in enumerate(
+        ["04-02", "04-12", "05-02", "05-22", "06-03"]
+    ):  # a burst elsewhere, shared
+        repo.commit(f"io {i}", {"src/io.py": f"a{i}\n"}, date=f"2024-{day}T00:00:00+00:00")
+        repo.commit(
+            f"io bob {i}", {"src/io.py": f"b{i}\n"}, author=BOB, date=f"2024-{day}T01:00:00+00:00"
+        )
+    items, _, _ = collect(repo.path)
+    owned = [(e.id, e.title, e.paths) for e in items if e.kind == "component"]
+    # the changelog is no component; src/io.py has as many of Bob's commits as hers; the
+    # latest commits are those of the period's last 90 days (not the one of April 1)
+    assert owned == [
+        (
+            "git:component:src/pager.py",
+            "Main author of src/pager.py: 4 of its 5 latest commits",
+            ("src/pager.py",),
+        )
+    ]
+
+
+def test_a_short_burst_is_not_ownership(repo: Repo) -> None:
+    for i in range(6):
+        repo.commit(
+            f"step {i}", {"src/pager.py": f"v{i}\n"}, date=f"2024-04-0{i + 1}T00:00:00+00:00"
+        )
+    items, _, _ = collect(repo.path)
+    assert not [e for e in items if e.kind == "component"]

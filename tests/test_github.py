@@ -430,7 +430,7 @@ def test_a_quarter_on_github_becomes_evidence_with_areas(
     assert pr["stats"] == {"additions": 160, "deletions": 30, "files": 3}  # summed from its files
     assert pr["date"] == "2024-04-05T10:00:00+00:00"  # merged in the period
     assert not any(path.endswith("/pulls/7") for path, _ in github.log)  # the search said all
-    assert {"merged-pull-request", "tests-added", "incident-labels"} <= rules_of(pr)
+    assert {"merged-pull-request", "tests-substantial", "incident-labels"} <= rules_of(pr)
     assert "design-doc-authored" in rules_of(items["doc:acme/widgets:docs/design/batching.md"])
     assert "outside-home-contribution" in rules_of(items["gh:pr:other/lib#99"])
     assert "outside-home-contribution" not in rules_of(pr)

@@ -371,8 +371,9 @@ def test_design_doc_titles_are_stored_and_reused(
 
 def test_stored_mappings_follow_the_rule_pack(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = tmp_path / "store.sqlite3"
+    tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
     repo.commit(
-        "Cover the parser", {"tests/test_parser.py": "x\n"}, date="2024-02-01T00:00:00+00:00"
+        "Cover the parser", {"tests/test_parser.py": tests}, date="2024-02-01T00:00:00+00:00"
     )
     first = report(miner, repo.path, store)
     assert {

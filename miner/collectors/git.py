@@ -38,6 +38,8 @@ from miner.collectors.gitlog import (
     rows_for,
     title_of,
 )
+from miner.collectors.landed import Landed, SamePatch
+from miner.collectors.ownership import Ownership
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
 from miner.store import CommitBatches, CommitRow, Selection, Store
@@ -46,6 +48,8 @@ from miner.store import CommitBatches, CommitRow, Selection, Store
 # date precedes their author date (clock skew, imported history).
 SINCE_SLACK = timedelta(days=30)
 AUTHOR, CO_AUTHOR = "author", "co-author"
+# A tag in the period: (name, resolved email, unix date, subject), (resolved name, email).
+_Tag = tuple[tuple[str, str, str, str], tuple[str, str]]
 
 
 class GitHistory:
@@ -245,6 +249,17 @@ class GitHistory:
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
+    def side_key(self, name: str) -> tuple[str, str]:
+        """(head, key) under which a side walk ``name`` keeps what it found for this
+        subject, period and head in the store's selections."""
+        replaced = gitcmd.replace_refs(self.repo.root) if self.store else ""
+        return self._head(), f"{name}:{self._key(replaced)}"
+
+    @property
+    def since_filter(self) -> str:
+        """The committer-date filter the walks start at (see ``_since_option``)."""
+        return self._since
+
     def _descends(self, old: str, new: str) -> bool:
         return gitcmd.succeeds(self.repo.root, "merge-base", "--is-ancestor", old, new)
 
@@ -396,7 +411,8 @@ def _chain(
 
 
 class GitCollector:
-    """Commit evidence (authored and co-authored) and tags the subject created."""
+    """Commit evidence (authored and co-authored), the releases the subject tagged, and
+    the work of others the subject merged or committed (see ``miner.collectors.landed``)."""
 
     def __init__(self, history: GitHistory) -> None:
         self.history = history
@@ -405,29 +421,56 @@ class GitCollector:
         self._names: set[str] = set()
         self._items = 0
         self._lightweight_tags = 0
+        self._patches = SamePatch(history.repo.root)
 
     def collect(self) -> Iterator[Evidence]:
-        pool = ThreadPoolExecutor(max_workers=1)
+        pool = ThreadPoolExecutor(max_workers=3)
         try:
             tags = pool.submit(self._tag_rows)  # read on the side while git walks
+            landed = Landed(self.history)
+            kept = landed.cached()
+            walked = pool.submit(landed.walk) if kept is None else None
             later = []
+            authored: list[Commit] = []
             for commit, role in self.history.stream():
                 self._items += 1
+                if role == AUTHOR:
+                    authored.append(commit)
                 others = self.history.others_on(commit) if commit.co_authors else ()
-                if others is None:  # named at the end, in one mailmap look-up
-                    later.append((commit, role))
+                if others is None or self._patches.repeats(commit):
+                    later.append((commit, role))  # named or compared at the end, all at once
                 else:
                     yield self._commit_evidence(commit, role, others)
-            names = self.history.co_author_names(c for c, _ in later)
+            owners = Ownership(self.history)
+            paths = owners.candidates(authored)
+            owned = owners.cached(paths)
+            owning = pool.submit(owners.walk, paths) if owned is None else None
+            names = self.history.co_author_names(c for c, r in later if c.co_authors)
+            same = self._patches.same_as([c for c, _ in later])
             for commit, role in later:
-                yield self._commit_evidence(commit, role, names[commit.sha])
-            for tag in self._tags(tags.result()):
+                others = names.get(commit.sha, ())
+                yield self._commit_evidence(commit, role, others, same.get(commit.sha, ""))
+            for tag in self._tags(*tags.result()):
                 self._items += 1
                 yield tag
+            rows = kept if kept is not None else walked.result() if walked else []
+            if kept is None:
+                landed.save(rows)
+            for item in landed.evidence(rows):
+                self._items += 1
+                yield item
+            if owned is None:  # walked on the side while the items above were mapped
+                owned = owning.result() if owning else []
+                owners.save(paths, owned)
+            for item in owners.evidence(owned):
+                self._items += 1
+                yield item
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _commit_evidence(self, c: Commit, role: str, co_authors: tuple[str, ...]) -> Evidence:
+    def _commit_evidence(
+        self, c: Commit, role: str, co_authors: tuple[str, ...], same_work: str = ""
+    ) -> Evidence:
         if role == AUTHOR:
             self._emails.add(c.author_email)
             self._names.add(c.name)
@@ -442,55 +485,83 @@ class GitCollector:
             kind="commit",
             source="git",
             repo=self.repo.name,
+            same_work=same_work,
             title=c.title,
             date=c.date,
             url=self.repo.commit_url(c.sha),
             stats=c.stats,
             paths=tuple(f.path for f in c.files),
+            file_lines=tuple((f.additions, f.deletions) for f in c.files),
             message=c.message,
             role="author" if role == AUTHOR else "co-author",
             co_authors=co_authors,
             matched_as=matched,
         )
 
-    def _tag_rows(self) -> list[tuple[list[str], tuple[str, str]]]:
-        """Annotated tags in the period with their mailmap-resolved tagger."""
+    def _tag_rows(self) -> tuple[list[_Tag], list[_Tag]]:
+        """(annotated, lightweight) tags in the period whose tagger is resolved: for an
+        annotated tag its recorded tagger; a lightweight tag records none, so its tagger
+        is taken to be the author of the commit it names (a version bump tagged by the
+        person who made it). Dates: the tagger date, or the tagged commit's committer
+        date. Lightweight tags on others' commits are counted as a blind spot."""
         if not self.repo.has_commits:
-            return []
+            return [], []
         fields = (
-            "%(refname:short)",
             "%(objecttype)",
             "%(taggername)",
             "%(taggeremail)",
             "%(taggerdate:unix)",
+            "%(authorname)",
+            "%(authoremail)",
+            "%(committerdate:unix)",
+            "%(refname:short)",
             "%(contents:subject)",
         )
-        rows = list(gitcmd.framed(self.repo.root, ["for-each-ref", "refs/tags"], fields, "%"))
-        annotated = [r for r in rows if r[1] == "tag" and r[4]]
-        self._lightweight_tags = len(rows) - len(annotated)
-        dated = [r for r in annotated if gitcmd.seconds(r[4]) is not None]
-        in_period = [r for r in dated if utc(int(r[4])) in self.history.period]
-        resolved = canonical(self.repo.root, [f"{r[2]} {r[3]}" for r in in_period])
-        return [(r, resolved[f"{r[2]} {r[3]}"]) for r in in_period]
+        period = self.history.period
+        found: list[tuple[bool, list[str]]] = []
+        rows = gitcmd.framed(self.repo.root, ["for-each-ref", "refs/tags"], fields, "%")
+        for kind, tagger, tag_email, tag_at, author, author_email, commit_at, tag, subject in rows:
+            annotated = kind == "tag" and bool(tag_at)
+            when = gitcmd.seconds(tag_at if annotated else commit_at)
+            if (annotated or kind == "commit") and when is not None and utc(when) in period:
+                who = f"{tagger} {tag_email}" if annotated else f"{author} {author_email}"
+                found.append((annotated, [tag, who, str(when), subject]))
+        resolved = canonical(self.repo.root, [r[1] for _, r in found])
+        annotated_tags: list[_Tag] = []
+        lightweight: list[_Tag] = []
+        for is_annotated, (tag, who, at, subject) in found:
+            person = resolved[who]
+            entry = ((tag, person[1], at, subject), person)
+            (annotated_tags if is_annotated else lightweight).append(entry)
+        return annotated_tags, lightweight
 
-    def _tags(self, rows: list[tuple[list[str], tuple[str, str]]]) -> Iterator[Evidence]:
-        for (name, _, _, email, at, subject), tagger in rows:
+    def _tags(self, annotated: list[_Tag], lightweight: list[_Tag]) -> Iterator[Evidence]:
+        for (name, email, at, subject), tagger in annotated:
             if not self.history.matcher(*tagger):
                 continue
-            self._emails.add(email.strip("<>"))
-            yield Evidence(
-                id=f"git:tag:{name}",
-                kind="release",
-                source="git",
-                repo=self.repo.name,
-                title=title_of(
-                    f"Tag {name}" + (f": {subject}" if subject and subject != name else "")
-                ),
-                date=utc(int(at)),
-                url=self.repo.tag_url(name),
-                message=subject,
-                matched_as=email.strip("<>"),
-            )
+            self._emails.add(email)
+            yield self._release(name, at, subject, email, inferred=False)
+        for (name, email, at, subject), author in lightweight:
+            if not self.history.matcher(*author):
+                self._lightweight_tags += 1
+                continue
+            yield self._release(name, at, subject, email, inferred=True)
+
+    def _release(self, name: str, at: str, subject: str, email: str, inferred: bool) -> Evidence:
+        title = f"Tag {name}" + (" (tagger inferred)" if inferred else "")
+        title = title_of(title + (f": {subject}" if subject and subject != name else ""))
+        why = "lightweight tag on a commit you authored (the tagger is inferred)"
+        return Evidence(
+            id=f"git:tag:{name}",
+            kind="release",
+            source="git",
+            repo=self.repo.name,
+            title=title,
+            date=utc(int(at)),
+            url=self.repo.tag_url(name),
+            message=f"{subject}\n\n{why}" if inferred else subject,
+            matched_as=email,
+        )
 
     def source(self) -> Source:
         spots = []
@@ -500,7 +571,8 @@ class GitCollector:
             )
         if self._lightweight_tags:
             spots.append(
-                f"{self._lightweight_tags} lightweight tag(s) record no tagger and were not counted"
+                f"{self._lightweight_tags} lightweight tag(s) in the period record no tagger"
+                " and name someone else's commit; they were not counted"
             )
         spots += sorted(set(self.history.skipped))
         return Source(

@@ -9,32 +9,42 @@ A condition is a mapping whose keys must all hold. Keys:
 - ``title`` (first line) and ``text`` (title and message): a regular expression,
   searched case-insensitively;
 - ``labels_any``: at least one label equals one of these, ignoring case;
-- ``min_changes``/``max_changes`` (lines added plus removed), ``min_files``/``max_files``;
+- ``min_changes``/``max_changes``: lines added plus removed, leaving out the files the
+  pack's ``size.excludes`` names (lockfiles, generated and vendored files);
+  ``min_product_changes``/``max_product_changes``: the same in product code only (also
+  leaving out ``size.non_product``: docs, tests, examples, config);
+  ``min_product_net``/``max_product_net``: product lines added minus removed (may be
+  below zero); ``min_files``/``max_files``;
+- ``changes_in`` / ``additions_in``: ``{paths: GLOBS, min: N, max: N}`` (min, max or
+  both): the lines added plus removed (or only added) in the touched files that match;
 - ``min_comments`` (a review's line comments); ``min_review_rounds``/``max_review_rounds``
   (a pull request: commits others reviewed; a review: commits the subject had reviewed
   on that pull request by then);
 - ``home``, ``newcomer_author``, ``co_authored``: true or false;
 - ``any`` / ``all``: a list of conditions; ``not``: one condition.
 
-Globs: a pattern without ``/`` matches a file name at any depth (as in
-``.gitignore``); one with ``/`` matches the whole path from the repository root;
-``**`` spans directories, ``*`` and ``?`` stay inside one path segment. Globs are
-case-sensitive, as paths in Git are (list `README*` and `readme*` to catch both).
+Globs match exactly as lines of a ``.gitignore`` do (see ``miner.globs``). They are
+case-sensitive, as paths in Git are (``[Rr]eadme*`` catches both).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
-from miner.globs import globs_regex
-from miner.model import KINDS, Mapped
+from miner.globs import Matcher, globs_matcher
+from miner.model import KINDS, ROLES, Mapped
 from miner.patterns import PatternProblem, Search, compile_search
 
 Test = Callable[["Facts"], bool]
+# Python's own parser of regular expressions (no stubs: typed loosely), for _needles.
+_parser: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
 
 
 class PathClassifier:
@@ -42,17 +52,20 @@ class PathClassifier:
 
     Every ``paths_any`` / ``paths_all`` list of a pack gets a bit; a path's mask
     has the bits of the lists it matches. Paths repeat across commits, so an
-    item's paths cost a few dictionary look-ups instead of a regex per rule."""
+    item's paths cost a few dictionary look-ups instead of a regex per rule.
+    ``excluded`` and ``non_product`` are the bits of the pack's ``size`` lists."""
 
     def __init__(self) -> None:
-        self._lists: list[re.Pattern[str]] = []
+        self._lists: list[Matcher] = []
         self._bits: dict[tuple[str, ...], int] = {}
         self._masks: dict[str, int] = {}
+        self.excluded = 0
+        self.non_product = 0
 
     def bit(self, globs: tuple[str, ...]) -> int:
         if globs not in self._bits:
             self._bits[globs] = 1 << len(self._lists)
-            self._lists.append(globs_regex(globs))
+            self._lists.append(globs_matcher(globs))
             self._masks.clear()
         return self._bits[globs]
 
@@ -60,20 +73,11 @@ class PathClassifier:
         found = self._masks.get(path)
         if found is None:
             found = 0
-            for n, pattern in enumerate(self._lists):
-                if pattern.fullmatch(path):
+            for n, matches in enumerate(self._lists):
+                if matches(path):
                     found |= 1 << n
             self._masks[path] = found
         return found
-
-    def masks(self, paths: tuple[str, ...]) -> tuple[int, int]:
-        """(bits some path has, bits every path has)."""
-        some, every = 0, -1
-        for path in paths:
-            m = self.mask(path)
-            some |= m
-            every &= m
-        return some, every if paths else 0
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,12 @@ class Facts:
     paths: tuple[str, ...]
     some_paths: int  # PathClassifier bits matched by at least one path
     all_paths: int  # PathClassifier bits matched by every path
+    masks: tuple[int, ...]  # each path's bits
+    lines: tuple[tuple[int, int], ...]  # each path's (added, removed)
     labels: tuple[str, ...]
-    changes: int
+    changes: int  # lines added plus removed, less the pack's size.excludes
+    product_changes: int  # the same in product code only
+    product_net: int  # lines added minus lines removed in product code
     files: int
     home: bool
     review_state: str | None
@@ -103,7 +111,24 @@ class Facts:
     def of(cls, item: Mapped, paths: PathClassifier) -> Facts:
         e = item.evidence
         stats = e.stats
-        some, every = paths.masks(e.paths)
+        masks = tuple(map(paths.mask, e.paths))
+        some, every = 0, -1
+        for m in masks:
+            some |= m
+            every &= m
+        lines = _lines(
+            e.paths, e.file_lines, stats.additions if stats else 0, stats.deletions if stats else 0
+        )
+        changes = product = net = 0
+        dropped, outside = paths.excluded, paths.excluded | paths.non_product
+        for m, (added, removed) in zip(masks, lines, strict=True):
+            if not m & dropped:
+                changes += added + removed
+                if not m & outside:
+                    product += added + removed
+                    net += added - removed
+        if not e.paths and stats:
+            changes = stats.changes
         return cls(
             kind=e.kind,
             source=e.source,
@@ -112,9 +137,13 @@ class Facts:
             text=f"{e.title}\n{e.message}",
             paths=e.paths,
             some_paths=some,
-            all_paths=every,
+            all_paths=every if masks else 0,
+            masks=masks,
+            lines=lines,
             labels=e.labels,
-            changes=stats.changes if stats else 0,
+            changes=changes,
+            product_changes=product,
+            product_net=net,
             files=stats.files if stats else len(e.paths),
             home=item.home,
             review_state=e.review_state,
@@ -125,8 +154,37 @@ class Facts:
             review_rounds=e.review_rounds,
         )
 
+    # Case-folded, for the substring tests before a regex; worked out when first asked.
+    @cached_property
+    def folded_title(self) -> str:
+        return fold(self.title)
 
-ROLES = ("author", "co-author", "reviewer", "commenter")
+    @cached_property
+    def folded_text(self) -> str:
+        return fold(self.text)
+
+    def lines_in(self, bit: int, added_only: bool) -> int:
+        """Lines added (and removed, unless ``added_only``) in the paths with ``bit``."""
+        total = 0
+        for m, (added, removed) in zip(self.masks, self.lines, strict=True):
+            if m & bit:
+                total += added if added_only else added + removed
+        return total
+
+
+def _lines(
+    paths: tuple[str, ...], given: tuple[tuple[int, int], ...], added: int, removed: int
+) -> tuple[tuple[int, int], ...]:
+    """Each path's (added, removed): as given, else the totals spread evenly over the
+    paths (a source that gives no per-file counts), the first paths taking the rest."""
+    if len(given) == len(paths):
+        return given
+    n = len(paths)
+    if not n:
+        return ()
+    return tuple((added // n + (i < added % n), removed // n + (i < removed % n)) for i in range(n))
+
+
 REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING")
 CHOICES: dict[str, tuple[str, ...] | None] = {
     "kind": KINDS,
@@ -139,6 +197,10 @@ BOOLEANS = ("home", "newcomer_author", "co_authored")
 NUMBERS = {
     "min_changes": ("changes", True),
     "max_changes": ("changes", False),
+    "min_product_changes": ("product_changes", True),
+    "max_product_changes": ("product_changes", False),
+    "min_product_net": ("product_net", True),
+    "max_product_net": ("product_net", False),
     "min_files": ("files", True),
     "max_files": ("files", False),
     "min_comments": ("comments", True),
@@ -147,12 +209,14 @@ NUMBERS = {
 }
 GLOBS = ("paths_any", "paths_all")
 PATTERNS = ("title", "text")
+LINES = {"changes_in": False, "additions_in": True}  # key: counts added lines only
 KEYS = (
     *CHOICES,
     *BOOLEANS,
     *NUMBERS,
     *GLOBS,
     *PATTERNS,
+    *LINES,
     "labels_any",
     "any",
     "all",
@@ -184,7 +248,8 @@ def compile_condition(
     return _every(tests)
 
 
-_COST = {"title": 3, "text": 4, "any": 2, "all": 2, "not": 2}
+# A "not" usually holds (it names the exceptions), so it is tried last.
+_COST = {"title": 3, "text": 4, "any": 2, "all": 2, "not": 5, "changes_in": 2, "additions_in": 2}
 
 
 # Plain loops rather than all()/any() over generators: these run for every item and rule.
@@ -222,7 +287,8 @@ def _compile_key(
             raise ConditionProblem(f"'{key}' takes true or false, not {value!r}", line)
         return lambda f: getattr(f, key) is value
     if key in NUMBERS:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        signed = key.endswith("_net")  # a net count may be below zero
+        if not isinstance(value, int) or isinstance(value, bool) or (value < 0 and not signed):
             raise ConditionProblem(f"'{key}' takes a whole number, not {value!r}", line)
         field, at_least = NUMBERS[key]
         if at_least:
@@ -233,9 +299,24 @@ def _compile_key(
         if key == "paths_any":
             return lambda f: f.some_paths & bit != 0
         return lambda f: f.all_paths & bit != 0
+    if key in LINES:
+        return _lines_test(key, value, line, paths)
     if key in PATTERNS:
         found = _regex(key, value, line)
-        return lambda f: found(getattr(f, key))
+        needles = _needles(value)
+        folded = f"folded_{key}"
+        if needles is None:
+            return lambda f: found(getattr(f, key))
+
+        def search(f: Facts) -> bool:
+            # a plain substring test first: most titles hold none of the words a rule needs
+            text = getattr(f, folded)
+            for needle in needles:
+                if needle in text:
+                    return found(getattr(f, key))
+            return False
+
+        return search
     if key == "labels_any":
         wanted = {s.lower() for s in _strings(key, value, line)}
         return lambda f: any(label.lower() in wanted for label in f.labels)
@@ -249,6 +330,75 @@ def _compile_key(
         return lambda f: not inner(f)
     known = ", ".join(KEYS)
     raise ConditionProblem(f"unknown condition key '{key}' (known: {known})", line)
+
+
+def _lines_test(key: str, value: Any, line: int, paths: PathClassifier) -> Test:
+    shape = f"'{key}' takes {{paths: [globs], min: N, max: N}} (min, max or both)"
+    if not isinstance(value, dict) or "paths" not in value or set(value) - {"paths", "min", "max"}:
+        raise ConditionProblem(shape, line)
+    bounds = [value.get("min"), value.get("max")]
+    if bounds == [None, None] or any(
+        b is not None and (not isinstance(b, int) or isinstance(b, bool) or b < 0) for b in bounds
+    ):
+        raise ConditionProblem(shape, line)
+    bit = paths.bit(_strings(key, value["paths"], line))
+    added_only = LINES[key]
+    low, high = bounds[0] or 0, bounds[1]
+
+    def test(f: Facts) -> bool:
+        if not f.some_paths & bit:
+            return low == 0
+        n = f.lines_in(bit, added_only)
+        return n >= low and (high is None or n <= high)
+
+    return test
+
+
+def fold(text: str) -> str:
+    """``text`` case-folded as the substring tests compare it: a regular expression that
+    ignores case takes "İ" for "i", which ``casefold`` writes as "i" and a combining dot."""
+    return text.casefold().replace("\u0307", "")
+
+
+def _needles(source: str) -> tuple[str, ...] | None:
+    """Strings, case-folded, of which a text must hold at least one for the regular
+    expression ``source`` to find anything in it; None when there is no such set
+    (then every text is searched). Worked out from Python's own parse of the pattern."""
+    try:
+        parsed = _parser.parse(source, re.IGNORECASE | re.MULTILINE)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    found = _required(list(parsed))
+    return tuple(sorted(found)) if found else None
+
+
+def _required(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """For a sequence of parsed items: the most selective set of which one string must
+    appear, or None."""
+    options: list[set[str]] = []
+    run = ""
+    for op, arg in items:
+        if op is _c.LITERAL:
+            run += chr(arg)
+            continue
+        if run:
+            options.append({fold(run)})
+            run = ""
+        need: set[str] | None = None
+        if op is _c.SUBPATTERN:
+            need = _required(list(arg[3]))
+        elif op is _c.ATOMIC_GROUP:
+            need = _required(list(arg))
+        elif op is _c.BRANCH:
+            parts = [_required(list(branch)) for branch in arg[1]]
+            need = None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and arg[0] >= 1:
+            need = _required(list(arg[2]))
+        if need:
+            options.append(need)
+    if run:
+        options.append({run.casefold()})
+    return max(options, key=lambda s: min(map(len, s))) if options else None
 
 
 def _choice(key: str, value: Any, line: int) -> Test:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -9,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args, get_origin, get_type_hints
 
 from miner.engine.conditions import Facts
 from miner.engine.schema import Example, Rule, RulePack
-from miner.model import Evidence, Kind, Mapped, Mapping, Role, Stats
+from miner.model import Evidence, Mapped, Mapping, Stats
 
 if TYPE_CHECKING:
     from miner.store import MappingCache
@@ -43,14 +44,19 @@ def evaluate_one(pack: RulePack, evidence: Evidence, home_repos: frozenset[str])
 
 
 def map_item(pack: RulePack, item: Mapped) -> Mapped:
+    """``item`` with the mappings of every rule it matches; none when the pack's
+    ``trivial`` condition holds for it."""
     facts = Facts.of(item, pack.paths)
+    size = (facts.product_changes, facts.changes)
+    if pack.trivial is not None and pack.trivial.when.test(facts):
+        return Mapped(item.evidence, (), item.home, size)
     kind = facts.kind
     mappings = tuple(
         Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight)
         for r in pack.rules
         if (r.kinds is None or kind in r.kinds) and r.when.test(facts)
     )
-    return Mapped(item.evidence, mappings, item.home)
+    return Mapped(item.evidence, mappings, item.home, size)
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class ExampleFailure:
 def run_examples(pack: RulePack) -> list[ExampleFailure]:
     """The examples whose outcome differs from what the rule promises."""
     failures = []
-    for rule in pack.rules:
+    for rule in (*pack.rules, *([pack.trivial] if pack.trivial else [])):
         for expected, examples in ((True, rule.must_match), (False, rule.must_not_match)):
             for example in examples:
                 if rule.when(Facts.of(example_item(example.fields), pack.paths)) != expected:
@@ -71,39 +77,98 @@ def run_examples(pack: RulePack) -> list[ExampleFailure]:
     return failures
 
 
+# The example fields are the Evidence fields (one list: the dataclass), less those that
+# identify or locate an item or that collectors work out, plus the parts of ``stats`` and
+# whether the item is home.
+_NOT_IN_EXAMPLES = ("id", "repo", "date", "url", "stats", "matched_as", "file_lines", "same_work")
+_EXTRA_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "additions": int,
+    "deletions": int,
+    "files": int,
+    "home": bool,
+}
+
+
+def example_fields() -> dict[str, type | tuple[type, ...]]:
+    """Each field an example may set, with the YAML type it takes."""
+    hints = get_type_hints(Evidence)
+    found: dict[str, type | tuple[type, ...]] = {
+        f.name: _yaml_type(hints[f.name])
+        for f in dataclasses.fields(Evidence)
+        if f.name not in _NOT_IN_EXAMPLES
+    }
+    found["paths"] = (list, dict)  # a list, or each path with its lines
+    return {**found, **_EXTRA_FIELDS}
+
+
+def _yaml_type(hint: Any) -> type:
+    """The YAML value for a field of this type: a list for a tuple, the inner type of an
+    optional, text for a choice of strings."""
+    origin = get_origin(hint)
+    if origin is tuple:
+        return list
+    if origin is Literal:
+        return str
+    inner = [a for a in get_args(hint) if a is not type(None)]
+    if inner:
+        return _yaml_type(inner[0])
+    return cast(type, hint)
+
+
 def example_item(fields: dict[str, Any]) -> Mapped:
-    """An item of evidence made from an example's fields, with plain defaults."""
-    paths = tuple(str(p) for p in fields.get("paths", ()))
-    evidence = Evidence(
+    """An item of evidence made from an example's fields, with plain defaults.
+
+    ``paths`` is a list, or a mapping of each path to its lines added (a number) or
+    to ``[added, removed]``; then ``additions`` and ``deletions`` default to the sums."""
+    given = fields.get("paths", ())
+    per_file: tuple[tuple[int, int], ...] = ()
+    if isinstance(given, dict):
+        per_file = tuple(_file_lines(v) for v in given.values())
+    paths = tuple(str(p) for p in given)
+    values: dict[str, Any] = {
+        name: tuple(str(v) for v in value) if isinstance(value, list) else value
+        for name, value in fields.items()
+        if name not in _EXTRA_FIELDS
+    }
+    values.update(
         id="example",
-        kind=cast(Kind, fields.get("kind", "commit")),
-        source=str(fields.get("source", "git")),
+        kind=fields.get("kind", "commit"),
+        source=fields.get("source", "git"),
         repo="example",
         title=str(fields.get("title", "")),
         date=datetime(2024, 1, 1, tzinfo=UTC),
         stats=Stats(
-            additions=int(fields.get("additions", 0)),
-            deletions=int(fields.get("deletions", 0)),
+            additions=int(fields.get("additions", sum(a for a, _ in per_file))),
+            deletions=int(fields.get("deletions", sum(d for _, d in per_file))),
             files=int(fields.get("files", len(paths))),
         ),
         paths=paths,
-        message=str(fields.get("message", "")),
-        labels=tuple(str(label) for label in fields.get("labels", ())),
-        role=cast(Role, fields.get("role", "author")),
-        review_state=fields.get("review_state"),
-        state=fields.get("state"),
-        newcomer_author=fields.get("newcomer_author"),
-        co_authors=tuple(str(c) for c in fields.get("co_authors", ())),
-        comments=int(fields.get("comments", 0)),
-        review_rounds=int(fields.get("review_rounds", 0)),
+        file_lines=per_file,
     )
-    return Mapped(evidence, (), bool(fields.get("home", True)))
+    return Mapped(Evidence(**values), (), bool(fields.get("home", True)))
+
+
+def _file_lines(value: Any) -> tuple[int, int]:
+    if isinstance(value, list):
+        return int(value[0]), int(value[1])
+    return int(value), 0
+
+
+# Bumped whenever what the engine works out of a pack changes (the facts, the size),
+# so that mappings kept in the store by an older engine are not reused.
+ENGINE_VERSION = 2
 
 
 def pack_digest(pack: RulePack) -> str:
     """Changes whenever any rule, area or condition of the pack does."""
     parts = [(r.id, r.area, r.reason, r.weight, r.when.source) for r in pack.rules]
-    text = json.dumps([pack.info.name, pack.info.version, parts], sort_keys=True, default=str)
+    trivial = pack.trivial.when.source if pack.trivial else None
+    sizes = [pack.size_excludes, pack.non_product]
+    text = json.dumps(
+        [ENGINE_VERSION, pack.info.name, pack.info.version, parts, trivial, sizes],
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -126,10 +191,10 @@ class CachedMapper:
         key = f"{evidence.id}|{evidence.role}|{bool(evidence.co_authors)}|{home}"
         known = self.cache.get(key)
         if known is not None:
-            mappings = tuple(Mapping(a, r, why, w) for a, r, why, w in json.loads(known))
-            return Mapped(evidence, mappings, home)
+            kept = json.loads(known)
+            mappings = tuple(Mapping(a, r, why, w) for a, r, why, w in kept["m"])
+            return Mapped(evidence, mappings, home, (kept["s"][0], kept["s"][1]))
         mapped = map_item(self.pack, Mapped(evidence, (), home))
-        self.cache.put(
-            key, json.dumps([(m.area, m.rule, m.reason, m.weight) for m in mapped.mappings])
-        )
+        found = [(m.area, m.rule, m.reason, m.weight) for m in mapped.mappings]
+        self.cache.put(key, json.dumps({"m": found, "s": mapped.size}))
         return mapped

@@ -1,7 +1,8 @@
 """Load a rule pack from YAML, checking all of it and naming every problem by line.
 
 A pack may ``extends: <pack>`` another: its areas and rules are added to the
-base pack's, and a rule with the id of a base rule replaces it.
+base pack's, and a rule with the id of a base rule replaces it; its ``size`` lists
+and its ``trivial`` condition, when given, replace the base pack's.
 """
 
 from __future__ import annotations
@@ -11,31 +12,25 @@ from pathlib import Path
 from typing import Any
 
 from miner.engine.conditions import ConditionProblem, PathClassifier, compile_condition
+from miner.engine.evaluate import example_fields
 from miner.engine.schema import Condition, Example, Rule, RulePack
 from miner.errors import RulePackError
 from miner.model import Area, RulePackInfo
 from miner.yamlsafe import LineDict, YamlProblem, line_of, load_file
 
 DEFAULT_PACK = "senior-sde"
-EXAMPLE_FIELDS = {
-    "kind": str,
-    "source": str,
-    "role": str,
-    "title": str,
-    "message": str,
-    "paths": list,
-    "labels": list,
-    "additions": int,
-    "deletions": int,
-    "files": int,
-    "home": bool,
-    "review_state": str,
-    "state": str,
-    "newcomer_author": bool,
-    "co_authors": list,
-    "comments": int,
-    "review_rounds": int,
-}
+TOP_LEVEL = (
+    "name",
+    "version",
+    "description",
+    "level",
+    "extends",
+    "areas",
+    "rules",
+    "size",
+    "trivial",
+)
+EXAMPLE_FIELDS = example_fields()  # derived from Evidence: one list of fields
 
 
 def builtin_packs() -> dict[str, Path]:
@@ -95,7 +90,7 @@ def _check(
         return None
     _report_duplicates(doc, problem)
     for key in doc:
-        if key not in ("name", "version", "description", "level", "extends", "areas", "rules"):
+        if key not in TOP_LEVEL:
             problem(line_of(doc, key), f"unknown top-level key '{key}'")
     name = _text(doc, "name", problem, required=True)
     version = str(doc.get("version", "")) or "1"
@@ -111,6 +106,12 @@ def _check(
         rules = [r for r in base.rules if r.id not in overriding] + rules
     if not areas:
         problem(doc.line, "the pack defines no areas")
+    excludes, non_product = _sizes(doc, problem, base)
+    paths.excluded = paths.bit(excludes) if excludes else 0
+    paths.non_product = paths.bit(non_product) if non_product else 0
+    trivial = base.trivial if base else None
+    if "trivial" in doc:
+        trivial = _trivial(doc, problem, paths)
     return RulePack(
         path=shown,
         info=RulePackInfo(name=name or path.stem, version=version),
@@ -119,7 +120,61 @@ def _check(
         areas=tuple(areas),
         rules=tuple(rules),
         paths=paths,
+        trivial=trivial,
+        size_excludes=excludes,
+        non_product=non_product,
     )
+
+
+def _sizes(
+    doc: LineDict, problem: Any, base: RulePack | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``size: {excludes: [globs], non_product: [globs]}``: the files whose lines never
+    count as size, and those that are not product code."""
+    lists = [base.size_excludes, base.non_product] if base else [(), ()]
+    if "size" not in doc:
+        return lists[0], lists[1]
+    node = doc["size"]
+    if not isinstance(node, LineDict):
+        problem(line_of(doc, "size"), "'size' is a mapping with 'excludes' and 'non_product'")
+        return lists[0], lists[1]
+    _unknown_keys(node, ("excludes", "non_product"), "size", problem)
+    for n, key in enumerate(("excludes", "non_product")):
+        if key in node:
+            value = node[key]
+            if not isinstance(value, list) or not all(isinstance(g, str) and g for g in value):
+                problem(line_of(node, key), f"'size.{key}' is a list of globs")
+            else:
+                lists[n] = tuple(value)
+    return lists[0], lists[1]
+
+
+def _trivial(doc: LineDict, problem: Any, paths: PathClassifier) -> Rule | None:
+    """``trivial: {reason, when, examples}``: a rule without an area."""
+    node = doc["trivial"]
+    if not isinstance(node, LineDict):
+        problem(line_of(doc, "trivial"), "'trivial' is a mapping with reason, when and examples")
+        return None
+    _report_duplicates(node, problem)
+    _unknown_keys(node, ("reason", "when", "examples"), "trivial", problem)
+    reason = _text(node, "reason", problem, required=True)
+    when = _when(node, "trivial", problem, paths)
+    match, no_match = _examples(node, "trivial", problem)
+    if not (reason and when):
+        return None
+    return Rule("trivial", "", reason, 1, when, match, no_match, node.line)
+
+
+def _when(node: LineDict, where: str, problem: Any, paths: PathClassifier) -> Condition | None:
+    if "when" not in node:
+        problem(node.line, f"{where} has no 'when' condition")
+        return None
+    try:
+        test = compile_condition(node["when"], line_of(node, "when"), line_of, paths)
+    except ConditionProblem as exc:
+        problem(exc.line, f"{where}: {exc.message}")
+        return None
+    return Condition(source=node["when"], test=test)
 
 
 def _base_pack(
@@ -204,15 +259,7 @@ def _rule(node: LineDict, problem: Any, area_ids: set[str], paths: PathClassifie
     if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 5:
         problem(line_of(node, "weight"), f"{where}: 'weight' is a whole number from 1 to 5")
         weight = 1
-    when: Condition | None = None
-    if "when" not in node:
-        problem(node.line, f"{where} has no 'when' condition")
-    else:
-        try:
-            test = compile_condition(node["when"], line_of(node, "when"), line_of, paths)
-            when = Condition(source=node["when"], test=test)
-        except ConditionProblem as exc:
-            problem(exc.line, f"{where}: {exc.message}")
+    when = _when(node, where, problem, paths)
     match, no_match = _examples(node, where, problem)
     if not (rule_id and area and reason and when) or area not in area_ids:
         return None
@@ -255,7 +302,19 @@ def _example(item: Any, parent: LineDict, key: str, where: str, problem: Any) ->
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problem(line_of(item, field), f"{where}: example field '{field}' has the wrong type")
             ok = False
+        elif (
+            field == "paths" and isinstance(value, dict) and not all(map(_lines_ok, value.values()))
+        ):
+            message = "maps each path to its lines added, or to [added, removed]"
+            problem(line_of(item, field), f"{where}: example field 'paths' {message}")
+            ok = False
     return Example(fields=dict(item), line=item.line) if ok else None
+
+
+def _lines_ok(value: Any) -> bool:
+    """N added lines, or [added, removed]: whole numbers, not negative."""
+    numbers = value if isinstance(value, list) and len(value) == 2 else [value]
+    return all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers)
 
 
 def _text(node: LineDict, key: str, problem: Any, required: bool) -> str:

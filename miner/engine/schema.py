@@ -48,6 +48,11 @@ class RulePack:
     rules: tuple[Rule, ...]
     paths: PathClassifier  # shared by every rule's path conditions
     level: str = ""  # the level a promotion case with this pack argues for
+    # What is too small or routine to be evidence: an item it matches counts for no
+    # area. A Rule without an area (its ``area`` is empty).
+    trivial: Rule | None = None
+    size_excludes: tuple[str, ...] = ()  # never counted as size (lockfiles, generated, vendored)
+    non_product: tuple[str, ...] = ()  # not product code (docs, tests, examples, config)
 
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)

@@ -1,0 +1,172 @@
+"""Others' work the subject brought in, and the same patch committed twice.
+
+Merges: a merge commit the subject authored ("Merge pull request #N from someone/branch",
+"Merge branch ...") of a branch whose last commit someone else (not a bot) authored
+becomes a ``merge`` item. Landed patches: a commit the subject committed for another author (the
+committer is the subject, the author is not) becomes a ``merge`` item too, titled
+"Landed: <its subject>". Both have the role ``committer`` and carry ``newcomer_author``:
+the other person's first commit in the repository is less than ``NEWCOMER_DAYS`` older
+than the merge or landing.
+
+Everything here comes from one diff-free walk of the history up to the period's end (the
+first commits of the people concerned are in it too), read on the side of the author
+walk, and is kept per head in the store's selections like the subject's commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from miner import gitcmd
+from miner.collectors.gitlog import Commit
+from miner.identity import is_bot
+from miner.model import Evidence, utc
+from miner.store import Selection
+
+if TYPE_CHECKING:
+    from miner.collectors.git import GitHistory
+
+NEWCOMER_DAYS = 90
+_FIELDS = ("%aE", "%at", "%H", "%P", "%ct", "%cE", "%aN", "%cN", "%s")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MERGE, LANDED = "merge", "landed"
+
+
+class Landed:
+    """The merges and landed patches of the subject's in the period."""
+
+    def __init__(self, history: GitHistory) -> None:
+        self.history = history
+        self.root = history.repo.root
+
+    def cached(self) -> list[tuple[str, ...]] | None:
+        """Rows kept for this head, subject and period, or None (call from the thread
+        that owns the store)."""
+        store = self.history.store
+        if store is None:
+            return None
+        head, key = self.history.side_key(MERGE)
+        kept = store.selection(str(self.root), key)
+        return list(kept.rows) if kept is not None and kept.head == head else None
+
+    def save(self, rows: list[tuple[str, ...]]) -> None:
+        if self.history.store is not None:
+            head, key = self.history.side_key(MERGE)
+            self.history.store.save_selection(str(self.root), key, Selection(head, tuple(rows)))
+
+    def walk(self) -> list[tuple[str, ...]]:
+        """Rows (sha, kind, unix date, newcomer "1"/"0", title) from git."""
+        h = self.history
+        period, matcher = h.period, h.matcher
+        revs = gitcmd.every_branch() if h.all_branches else ["HEAD"]
+        until = int((period.end + timedelta(days=30)).timestamp())
+        records = gitcmd.framed(
+            self.root, ["log", "--use-mailmap", f"--until=@{until}", *revs, "--"], _FIELDS
+        )
+        since = int(period.start.timestamp()) - 30 * 86400  # committer dates may lag
+        first: dict[str, int] = {}  # each author's earliest commit, by author date
+        merges: list[tuple[str, str, int, str]] = []  # sha, second parent, date, subject
+        found: list[tuple[str, str, int, str, str]] = []  # sha, kind, date, subject, other
+        for a_email, a_at, sha, parents, c_at, c_email, a_name, c_name, subject in records:
+            at, ct = gitcmd.seconds(a_at), gitcmd.seconds(c_at)
+            if at is None or ct is None:
+                continue  # a date git cannot read: nothing to place in time
+            lowered = a_email.lower()
+            if at < first.get(lowered, at + 1):
+                first[lowered] = at
+            if ct < since:
+                continue
+            mine = matcher(a_name, a_email)
+            split = parents.split()
+            if len(split) > 1 and mine and utc(at) in period:
+                merges.append((sha, split[1], at, subject))
+            elif len(split) > 1 or mine or is_bot(a_name, a_email):
+                continue  # a bot's change is upkeep, not someone's work brought in
+            elif matcher(c_name, c_email) and utc(ct) in period:
+                found.append((sha, LANDED, ct, subject, lowered))
+        merged = self._authors([m[1] for m in merges])
+        for sha, tip, when, title in merges:
+            name, email = merged.get(tip, ("", ""))
+            if email and not matcher(name, email) and not is_bot(name, email):
+                found.append((sha, MERGE, when, title, email.lower()))
+        rows: list[tuple[str, ...]] = []
+        for sha, kind, when, title, other in found:
+            since_first = first.get(other)
+            newcomer = since_first is None or when - since_first < NEWCOMER_DAYS * 86400
+            rows.append((sha, kind, str(when), "1" if newcomer else "0", _clean(title)))
+        return rows
+
+    def _authors(self, shas: list[str]) -> dict[str, tuple[str, str]]:
+        """Each commit's mailmap-resolved (name, email), in one ``--stdin`` pass."""
+        if not shas:
+            return {}
+        # merge parents are SHAs git printed: safe as arguments
+        records = gitcmd.framed(
+            self.root, ["log", "--use-mailmap", "--no-walk=unsorted", *dict.fromkeys(shas), "--"],
+            ("%H", "%aE", "%aN"),
+        )  # fmt: skip
+        return {sha: (name, email) for sha, email, name in records}
+
+    def evidence(self, rows: list[tuple[str, ...]]) -> Iterator[Evidence]:
+        repo = self.history.repo
+        for sha, kind, at, newcomer, title in rows:
+            yield Evidence(
+                id=f"git:{sha}",
+                kind="merge",
+                source="git",
+                repo=repo.name,
+                title=title if kind == MERGE else f"Landed: {title}",
+                date=utc(int(at)),
+                url=repo.commit_url(sha),
+                role="committer",
+                newcomer_author=newcomer == "1",
+            )
+
+
+def _clean(text: str) -> str:
+    """One line without control characters: selections are stored as separated text."""
+    return _CONTROL.sub(" ", text).strip()
+
+
+class SamePatch:
+    """Which of the subject's commits repeat an earlier one's patch (a cherry-pick, a
+    re-landed branch): a commit with the same subject and the same lines in the same
+    files as one seen before is compared with it by ``git patch-id``, which decides.
+    The comparisons are made at the end, all in one pass."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._seen: dict[tuple[object, ...], str] = {}
+        self._earlier: dict[str, str] = {}  # a repeating commit -> the one it may repeat
+
+    def repeats(self, commit: Commit) -> bool:
+        """Whether ``commit`` looks like one seen before (to be compared by ``same_as``)."""
+        if not commit.files:
+            return False
+        earlier = self._seen.setdefault((commit.subject, commit.files), commit.sha)
+        if earlier == commit.sha:
+            return False
+        self._earlier[commit.sha] = earlier
+        return True
+
+    def same_as(self, commits: list[Commit]) -> dict[str, str]:
+        """For those of ``commits`` that repeat an earlier commit's patch: the earlier
+        commit's evidence id."""
+        pairs = [(self._earlier[c.sha], c.sha) for c in commits if c.sha in self._earlier]
+        if not pairs:
+            return {}
+        shas = list(dict.fromkeys(sha for pair in pairs for sha in pair))
+        patches = gitcmd.run(
+            self.root, "log", "-p", "--no-walk=unsorted", "--format=commit %H", *shas, "--"
+        )
+        ids = gitcmd.lines(gitcmd.run(self.root, "patch-id", "--stable", stdin=patches))
+        patch = {line.split()[1]: line.split()[0] for line in ids if len(line.split()) == 2}
+        return {
+            later: f"git:{earlier}"
+            for earlier, later in pairs
+            if earlier in patch and patch[earlier] == patch.get(later)
+        }

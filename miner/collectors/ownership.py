@@ -1,0 +1,137 @@
+"""The parts of the code the subject owned in the period.
+
+A component is a source file. The subject owns one when, in the period, they made
+at least ``MIN_COMMITS`` of the commits that changed it, over at least ``MIN_DAYS``
+days (sustained, not one burst), and most of its latest commits: at most ``SAMPLE`` of
+them, committed in the period's last ``RECENT_DAYS`` days (merges left out). Docs,
+tests, changelogs, configuration and lockfiles are not components.
+
+Only the ``CANDIDATES`` files the subject changed most are asked about, in one
+``git log --name-only`` limited to them (no line diffs) that stops at the start of those
+last days (plain ``--since``: a commit dated before its parent may end the walk a
+little early; these are counts, not evidence); the answer is kept per head in the
+store's selections.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from miner import gitcmd
+from miner.collectors.gitlog import Commit
+from miner.globs import globs_matcher
+from miner.model import Evidence
+from miner.store import Selection
+
+if TYPE_CHECKING:
+    from miner.collectors.git import GitHistory
+
+MIN_COMMITS = 5
+MIN_DAYS = 30
+CANDIDATES = 3
+SAMPLE = 30
+RECENT_DAYS = 90
+NOT_COMPONENTS = globs_matcher(
+    (
+        "docs/", "doc/", "test/", "tests/", "testing/", "__tests__/", "examples/",
+        "test_*.py", "*_test.*", "*.test.*", "*_spec.*", "conftest.py", "changelog/",
+        "*.md", "*.rst", "*.txt", "*.adoc", "CHANGE*", "HISTORY*", "NEWS*", "README*",
+        "*.toml", "*.cfg", "*.ini", "*.yaml", "*.yml", "*.json", "*.lock", "go.sum",
+        ".*", "__init__.py", "setup.py", "Makefile", "vendor/", "third_party/",
+    )
+)  # fmt: skip
+
+
+class Ownership:
+    """The components the subject owned, from their commits and one walk."""
+
+    def __init__(self, history: GitHistory) -> None:
+        self.history = history
+
+    def candidates(self, commits: Iterable[Commit]) -> list[str]:
+        """The files the subject changed most, in enough commits over enough days."""
+        counts: Counter[str] = Counter()
+        days: dict[str, set[int]] = {}
+        component: dict[str, bool] = {}  # each distinct path is classified once
+        for commit in commits:
+            day = int(commit.date.timestamp()) // 86400
+            for change in commit.files:
+                path = change.path
+                known = component.get(path)
+                if known is None:
+                    known = component[path] = not NOT_COMPONENTS(path)
+                if known:
+                    counts[path] += 1
+                    days.setdefault(path, set()).add(day)
+        sustained = [
+            path
+            for path, n in counts.most_common()
+            if n >= MIN_COMMITS and max(days[path]) - min(days[path]) >= MIN_DAYS
+        ]
+        return sorted(sustained[:CANDIDATES])
+
+    def cached(self, paths: list[str]) -> list[tuple[str, ...]] | None:
+        store = self.history.store
+        if store is None:
+            return None
+        head, key = self.history.side_key("owner:" + "\n".join(paths))
+        kept = store.selection(str(self.history.repo.root), key)
+        return list(kept.rows) if kept is not None and kept.head == head else None
+
+    def save(self, paths: list[str], rows: list[tuple[str, ...]]) -> None:
+        if self.history.store is not None:
+            head, key = self.history.side_key("owner:" + "\n".join(paths))
+            root = str(self.history.repo.root)
+            self.history.store.save_selection(root, key, Selection(head, tuple(rows)))
+
+    def walk(self, paths: list[str]) -> list[tuple[str, ...]]:
+        """Rows (path, the subject's commits, commits counted) of the owned ``paths``."""
+        if not paths:
+            return []
+        h = self.history
+        start = int(max(h.period.start, h.period.end - timedelta(days=RECENT_DAYS)).timestamp())
+        end = int(h.period.end.timestamp()) - 1
+        revs = gitcmd.every_branch() if h.all_branches else ["HEAD"]
+        mark = gitcmd.record_mark()
+        fmt = gitcmd.framed_format(mark, ("%aE", "%aN"))
+        out = gitcmd.stream(
+            h.repo.root,
+            ["log", f"--format={fmt}", "-z", "--no-merges", "--use-mailmap", "--name-only",
+             f"-n{SAMPLE * len(paths)}", f"--since=@{start}", f"--until=@{end}", *revs,
+             "--", *(f":(literal){path}" for path in paths)],  # a name is no pattern
+        )  # fmt: skip
+        mine: Counter[str] = Counter()
+        every: Counter[str] = Counter()
+        wanted = {path.encode("utf-8", "surrogateescape"): path for path in paths}
+        for record in gitcmd.split_records(out, mark):
+            parts = gitcmd.split_fields(record, 2)
+            if parts is None:
+                continue
+            email, name = (p.decode("utf-8", "replace") for p in parts[:2])
+            is_mine = h.matcher(name, email)
+            for path in {wanted[n] for n in parts[2].strip(b"\n\0").split(b"\0") if n in wanted}:
+                if every[path] < SAMPLE:  # the latest SAMPLE of each file
+                    every[path] += 1
+                    mine[path] += is_mine
+        return [
+            (path, str(mine[path]), str(every[path]))
+            for path in paths
+            if 2 * mine[path] > every[path]  # candidates have MIN_COMMITS of the subject's
+        ]
+
+    def evidence(self, rows: list[tuple[str, ...]]) -> Iterator[Evidence]:
+        h = self.history
+        last = h.period.end - timedelta(seconds=1)  # the period's last moment: it spans it
+        for path, mine, every in rows:
+            yield Evidence(
+                id=f"git:component:{path}",
+                kind="component",
+                source="git",
+                repo=h.repo.name,
+                title=f"Main author of {path}: {mine} of its {every} latest commits",
+                date=last,
+                paths=(path,),
+            )
