@@ -429,7 +429,7 @@ def test_help_explains_paths_defaults_and_every_option(miner) -> None:  # type: 
 def test_rules_explain_shows_examples_as_yaml(miner) -> None:  # type: ignore[no-untyped-def]
     result = miner("rules", "explain", "tests-added")
     assert result.code == 0
-    shown = "  - {kind: commit, paths: [tests/test_parser.py], title: Cover the parser}"
+    shown = "  - {kind: commit, paths: {tests/test_parser.py: 12}, title: Cover the parser}"
     assert shown in result.out
     assert "{'" not in result.out
 

@@ -14,7 +14,9 @@ from tests.conftest import Repo
 
 
 def work(repo: Repo) -> Repo:
-    repo.commit("Speed up the tokenizer", {"src/tokenizer.py": "x = 1\n"})
+    # a change of some size: a one-line change is trivial and counts for no area at all
+    tokens = "".join(f"token_{i} = {i}\n" for i in range(12))
+    repo.commit("Speed up the tokenizer", {"src/tokenizer.py": tokens})
     return repo
 
 

@@ -29,11 +29,8 @@ case-sensitive, as paths in Git are (``[Rr]eadme*`` catches both).
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -42,9 +39,6 @@ from miner.model import KINDS, ROLES, Mapped
 from miner.patterns import PatternProblem, Search, compile_search
 
 Test = Callable[["Facts"], bool]
-# Python's own parser of regular expressions (no stubs: typed loosely), for _needles.
-_parser: Any = importlib.import_module("re._parser")
-_c: Any = importlib.import_module("re._constants")
 
 
 class PathClassifier:
@@ -153,15 +147,6 @@ class Facts:
             comments=e.comments,
             review_rounds=e.review_rounds,
         )
-
-    # Case-folded, for the substring tests before a regex; worked out when first asked.
-    @cached_property
-    def folded_title(self) -> str:
-        return fold(self.title)
-
-    @cached_property
-    def folded_text(self) -> str:
-        return fold(self.text)
 
     def lines_in(self, bit: int, added_only: bool) -> int:
         """Lines added (and removed, unless ``added_only``) in the paths with ``bit``."""
@@ -303,20 +288,7 @@ def _compile_key(
         return _lines_test(key, value, line, paths)
     if key in PATTERNS:
         found = _regex(key, value, line)
-        needles = _needles(value)
-        folded = f"folded_{key}"
-        if needles is None:
-            return lambda f: found(getattr(f, key))
-
-        def search(f: Facts) -> bool:
-            # a plain substring test first: most titles hold none of the words a rule needs
-            text = getattr(f, folded)
-            for needle in needles:
-                if needle in text:
-                    return found(getattr(f, key))
-            return False
-
-        return search
+        return lambda f: found(getattr(f, key))
     if key == "labels_any":
         wanted = {s.lower() for s in _strings(key, value, line)}
         return lambda f: any(label.lower() in wanted for label in f.labels)
@@ -352,53 +324,6 @@ def _lines_test(key: str, value: Any, line: int, paths: PathClassifier) -> Test:
         return n >= low and (high is None or n <= high)
 
     return test
-
-
-def fold(text: str) -> str:
-    """``text`` case-folded as the substring tests compare it: a regular expression that
-    ignores case takes "İ" for "i", which ``casefold`` writes as "i" and a combining dot."""
-    return text.casefold().replace("\u0307", "")
-
-
-def _needles(source: str) -> tuple[str, ...] | None:
-    """Strings, case-folded, of which a text must hold at least one for the regular
-    expression ``source`` to find anything in it; None when there is no such set
-    (then every text is searched). Worked out from Python's own parse of the pattern."""
-    try:
-        parsed = _parser.parse(source, re.IGNORECASE | re.MULTILINE)
-    except (re.error, RecursionError, OverflowError):
-        return None
-    found = _required(list(parsed))
-    return tuple(sorted(found)) if found else None
-
-
-def _required(items: list[tuple[Any, Any]]) -> set[str] | None:
-    """For a sequence of parsed items: the most selective set of which one string must
-    appear, or None."""
-    options: list[set[str]] = []
-    run = ""
-    for op, arg in items:
-        if op is _c.LITERAL:
-            run += chr(arg)
-            continue
-        if run:
-            options.append({fold(run)})
-            run = ""
-        need: set[str] | None = None
-        if op is _c.SUBPATTERN:
-            need = _required(list(arg[3]))
-        elif op is _c.ATOMIC_GROUP:
-            need = _required(list(arg))
-        elif op is _c.BRANCH:
-            parts = [_required(list(branch)) for branch in arg[1]]
-            need = None if any(p is None for p in parts) else set().union(*parts)  # type: ignore[arg-type]
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and arg[0] >= 1:
-            need = _required(list(arg[2]))
-        if need:
-            options.append(need)
-    if run:
-        options.append({run.casefold()})
-    return max(options, key=lambda s: min(map(len, s))) if options else None
 
 
 def _choice(key: str, value: Any, line: int) -> Test:
