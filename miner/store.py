@@ -418,7 +418,8 @@ class MappingCache:
     def __init__(self, store: Store, pack: str) -> None:
         self.store = store
         self.pack = produced(pack)
-        rows = store.db.execute("SELECT item, areas FROM mappings WHERE pack = ?", (pack,))
+        # read under the key they are saved under (the version with the digest)
+        rows = store.db.execute("SELECT item, areas FROM mappings WHERE pack = ?", (self.pack,))
         self.known: dict[str, str] = dict(rows.fetchall())
         self.new: dict[str, str] = {}
 

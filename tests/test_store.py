@@ -408,3 +408,27 @@ def test_another_applications_sqlite_file_is_refused_unchanged(
     assert result.code == 1
     assert "is another application's SQLite database" in result.err
     assert digest(store) == before
+
+
+def test_a_warm_report_evaluates_no_rule_for_a_stored_commit(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from miner import api
+    from miner.periods import parse_period
+
+    tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
+    repo.commit(
+        "Cover the parser", {"tests/test_parser.py": tests}, date="2024-02-01T00:00:00+00:00"
+    )
+    config = api.Config(
+        period=parse_period("2024Q1"), paths=(repo.path,), authors=("ada@example.com",),
+        github=False, store=tmp_path / "store.sqlite3",
+    )  # fmt: skip
+    first = api.build_report(config)
+
+    def no_rules(*_: object) -> None:
+        raise AssertionError("a stored commit was mapped again")
+
+    monkeypatch.setattr(sys.modules["miner.engine.evaluate"], "map_item", no_rules)
+    again = api.build_report(config)
+    assert [m.mappings for m in again.evidence] == [m.mappings for m in first.evidence]
