@@ -64,22 +64,30 @@ class Landed:
         period, matcher = h.period, h.matcher
         revs = gitcmd.every_branch() if h.all_branches else ["HEAD"]
         until = int((period.end + timedelta(days=30)).timestamp())
-        records = gitcmd.framed(
-            self.root, ["log", "--use-mailmap", f"--until=@{until}", *revs, "--"], _FIELDS
+        mark = gitcmd.record_mark()
+        fmt = f"--format={gitcmd.framed_format(mark, _FIELDS)}"
+        out = gitcmd.stream(
+            self.root, ["log", fmt, "--use-mailmap", f"--until=@{until}", *revs, "--"]
         )
         since = int(period.start.timestamp()) - 30 * 86400  # committer dates may lag
-        first: dict[str, int] = {}  # each author's earliest commit, by author date
+        first: dict[bytes, int] = {}  # each author's earliest commit, by author date
         merges: list[tuple[str, str, int, str]] = []  # sha, second parent, date, subject
-        found: list[tuple[str, str, int, str, str]] = []  # sha, kind, date, subject, other
-        for a_email, a_at, sha, parents, c_at, c_email, a_name, c_name, subject in records:
-            at, ct = gitcmd.seconds(a_at), gitcmd.seconds(c_at)
+        found: list[tuple[str, str, int, str, bytes]] = []  # sha, kind, date, subject, other
+        for record in gitcmd.split_records(out, mark):
+            parts = gitcmd.split_fields(record, len(_FIELDS))
+            if parts is None or parts[-1].strip(b"\n\0"):
+                continue
+            at, ct = gitcmd.seconds(parts[1]), gitcmd.seconds(parts[4])
             if at is None or ct is None:
                 continue  # a date git cannot read: nothing to place in time
-            lowered = a_email.lower()
+            lowered = parts[0].lower()
             if at < first.get(lowered, at + 1):
                 first[lowered] = at
             if ct < since:
-                continue
+                continue  # of most commits only the author and the date are read
+            a_email, _, sha, parents, _, c_email, a_name, c_name, subject = (
+                p.decode("utf-8", "replace") for p in parts[:-1]
+            )
             mine = matcher(a_name, a_email)
             split = parents.split()
             if len(split) > 1 and mine and utc(at) in period:
@@ -92,7 +100,7 @@ class Landed:
         for sha, tip, when, title in merges:
             name, email = merged.get(tip, ("", ""))
             if email and not matcher(name, email) and not is_bot(name, email):
-                found.append((sha, MERGE, when, title, email.lower()))
+                found.append((sha, MERGE, when, title, email.lower().encode("utf-8", "replace")))
         rows: list[tuple[str, ...]] = []
         for sha, kind, when, title, other in found:
             since_first = first.get(other)
