@@ -432,3 +432,25 @@ def test_a_warm_report_evaluates_no_rule_for_a_stored_commit(
     monkeypatch.setattr(sys.modules["miner.engine.evaluate"], "map_item", no_rules)
     again = api.build_report(config)
     assert [m.mappings for m in again.evidence] == [m.mappings for m in first.evidence]
+
+
+@pytest.mark.parametrize("damaged", ["not json", '{"m": 5}', '{"m": [], "s": ["x"]}', "[[1]]"])
+def test_a_damaged_stored_mapping_is_worked_out_again(
+    repo: Repo, tmp_path: Path, damaged: str
+) -> None:
+    from miner import api
+    from miner.periods import parse_period
+
+    tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
+    repo.commit(
+        "Cover the parser", {"tests/test_parser.py": tests}, date="2024-02-01T00:00:00+00:00"
+    )
+    config = api.Config(
+        period=parse_period("2024Q1"), paths=(repo.path,), authors=("ada@example.com",),
+        github=False, store=tmp_path / "store.sqlite3",
+    )  # fmt: skip
+    first = api.build_report(config)
+    with sqlite3.connect(tmp_path / "store.sqlite3") as db:
+        db.execute("UPDATE mappings SET areas = ?", (damaged,))
+    again = api.build_report(config)
+    assert [m.mappings for m in again.evidence] == [m.mappings for m in first.evidence]

@@ -190,11 +190,24 @@ class CachedMapper:
         home = is_home(evidence.repo, self.home)
         key = f"{evidence.id}|{evidence.role}|{bool(evidence.co_authors)}|{home}"
         known = self.cache.get(key)
-        if known is not None:
-            kept = json.loads(known)
-            mappings = tuple(Mapping(a, r, why, w) for a, r, why, w in kept["m"])
-            return Mapped(evidence, mappings, home, (kept["s"][0], kept["s"][1]))
+        kept = _stored(known) if known is not None else None
+        if kept is not None:
+            return Mapped(evidence, kept[0], home, kept[1])
         mapped = map_item(self.pack, Mapped(evidence, (), home))
         found = [(m.area, m.rule, m.reason, m.weight) for m in mapped.mappings]
         self.cache.put(key, json.dumps({"m": found, "s": mapped.size}))
         return mapped
+
+
+def _stored(text: str) -> tuple[tuple[Mapping, ...], tuple[int, int] | None] | None:
+    """Mappings and size kept in the store: ``{"m": [[area, rule, reason, weight]...],
+    "s": [product, size]}``, or a bare list of mappings (no size). None for anything
+    else: a store is a file, and a damaged value is worked out again."""
+    try:
+        kept = json.loads(text)
+        found, size = (kept["m"], kept["s"]) if isinstance(kept, dict) else (kept, None)
+        mappings = tuple(Mapping(str(a), str(r), str(why), int(w)) for a, r, why, w in found)
+        sized = (int(size[0]), int(size[1])) if size is not None else None
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return mappings, sized
