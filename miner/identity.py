@@ -22,12 +22,23 @@ _IDENT = re.compile(r"^\s*(.*?)\s*<([^<>]*)>\s*$")
 
 def is_bot(name: str, email: str) -> bool:
     """Whether an identity belongs to an automation account rather than a person."""
-    lowered_name, lowered_email = name.lower(), email.lower()
+    lowered_name, lowered_email = name.lower().strip(), email.lower().strip()
+    local = lowered_email.split("@", 1)[0].split("+")[-1]  # noreply: ID+login@...
     return (
-        lowered_name.endswith("[bot]")
+        lowered_name.endswith(("[bot]", " bot", "-bot", "_bot"))
+        or lowered_name in _BOTS
         or "[bot]@" in lowered_email
         or lowered_email in ("noreply@github.com", "action@github.com")
+        or local.endswith(("-bot", "_bot", "[bot]"))
+        or local in _BOTS
     )
+
+
+# Automation accounts known by name that carry no "bot" mark of their own.
+_BOTS = frozenset(
+    ("dependabot", "renovate", "pre-commit-ci", "github-actions", "mergify", "snyk-bot",
+     "allcontributors", "greenkeeper", "pyup-bot", "imgbot", "weblate", "transifex")
+)  # fmt: skip
 
 
 def noreply_login(email: str) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 from miner import api, gitcmd
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
-from miner.identity import Matcher, resolve_subject
+from miner.identity import Matcher, is_bot, resolve_subject
 from miner.model import Evidence
 from miner.periods import parse_period
 from tests.conftest import Repo
@@ -622,3 +622,33 @@ def test_a_short_burst_is_not_ownership(repo: Repo) -> None:
         )
     items, _, _ = collect(repo.path)
     assert not [e for e in items if e.kind == "component"]
+
+
+@pytest.mark.parametrize(
+    "bot",
+    [
+        ("project bot", "projectbot@users.noreply.github.com"),
+        ("renovate", "29139614+renovate@users.noreply.github.com"),
+        ("Release Bot", "release-bot@example.com"),
+        ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"),
+    ],
+)
+def test_merging_a_bots_branch_is_not_someones_work_brought_in(
+    repo: Repo, bot: tuple[str, str]
+) -> None:
+    repo.commit("start", {"a.txt": "1\n"}, date="2024-04-01T00:00:00+00:00")
+    repo.git("checkout", "-q", "-b", "update-plugin-list")
+    when = "2024-04-02T00:00:00+00:00"
+    repo.commit("Update the plugin list", {"p.txt": "1\n"}, author=bot, date=when)
+    repo.git("checkout", "-q", "-")
+    merge_as(repo, "update-plugin-list", "Merge pull request #7 from o/update-plugin-list", ADA,
+             "2024-04-03T00:00:00+00:00")  # fmt: skip
+    items, _, _ = collect(repo.path)
+    assert [e for e in items if e.kind == "merge"] == []
+
+
+def test_people_whose_names_end_in_bot_letters_are_people() -> None:
+    assert not is_bot("Jane Talbot", "talbot@example.com")
+    assert not is_bot("Abbot Lee", "abbot@example.com")
+    assert is_bot("pytest bot", "pytestbot@users.noreply.github.com")
+    assert is_bot("dependabot", "49699333+dependabot@users.noreply.github.com")
