@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miner import __version__, gitcmd
-from miner.atomic import same_file
+from miner.atomic import lock_path, same_file
 from miner.collectors.base import Collector
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows, rows_split
-from miner.collectors.notes import NotesCollector, default_notes_path, lock_path
+from miner.collectors.notes import NotesCollector, default_notes_path
 from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
@@ -480,13 +480,16 @@ def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
     return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo)}))
 
 
-def check_output(config: Config, output: Path) -> None:
-    """Refuse ``-o`` onto the store or the notes file: the report would replace them."""
+def check_output(config: Config, output: Path, case: Path | None = None) -> None:
+    """Refuse ``-o`` onto the store, the notes or the case file (``case``, else the
+    default one): the report would replace them."""
     store = config.store or default_store_path()
     notes = config.notes or default_notes_path()
+    case = case_path(config, case)
     own = {
         "evidence store": [store, *(Path(f"{store}{end}") for end in ("-wal", "-shm", "-journal"))],
         "notes file": [notes, lock_path(notes)],
+        "case file": [case, lock_path(case)],
     }
     for what, paths in own.items():
         if any(same_file(output, path) for path in paths):

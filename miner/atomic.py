@@ -7,6 +7,10 @@ What the user named is respected: a symlink is followed and its target replaced
 owner), a new one gets the umask's; a character device or a FIFO (``/dev/null``,
 ``/dev/stdout``, a named pipe) is written straight through, never replaced, which
 matters as root; anything else (a folder, a socket, a block device) is refused.
+
+A file miner edits in place (the notes, the case file) is read, changed and written
+while ``locked`` holds a lock on a file beside it, so that runs at the same moment
+each add to what the other wrote instead of replacing it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import fcntl
 import os
 import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -47,6 +53,25 @@ def same_file(a: Path, b: Path) -> bool:
         return a.samefile(b)
     except OSError:  # one does not exist (yet): compare where they would be
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside ``path`` (beside its target, when it is a link)."""
+    real = Path(os.path.realpath(path))
+    return real.with_name(f"{real.name}.lock")
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the lock of ``path``: one read-modify-write at a time, across processes.
+
+    Raises ``OSError`` when the lock file cannot be opened."""
+    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _replace(target: Path, data: bytes, found: os.stat_result | None) -> None:

@@ -297,6 +297,8 @@ def promo(
     config, settings = _configure(options)
     if options.period_text is None:
         config = replace(config, period=parse_period("last-4-quarters"))
+    if options.output is not None and str(options.output) != "-":
+        api.check_output(config, options.output.expanduser(), case)
     with _progress() as progress:
         if init_case:
             done = api.init_case(config, level, case, progress)

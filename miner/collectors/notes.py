@@ -16,11 +16,9 @@ that notes added at the same moment are all kept.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +28,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from miner import yamlsafe
-from miner.atomic import write_text
+from miner.atomic import locked, write_text
 from miner.errors import NotesError
 from miner.model import Evidence, Period, Source
 from miner.yamlsafe import LineDict, YamlProblem, line_of
@@ -69,12 +67,6 @@ def default_notes_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("contribution-miner") / "notes.yaml"
-
-
-def lock_path(path: Path) -> Path:
-    """The lock file beside the notes file (beside its target, when it is a link)."""
-    real = Path(os.path.realpath(path))
-    return real.with_name(f"{real.name}.lock")
 
 
 def http_link(value: str) -> str | None:
@@ -137,16 +129,13 @@ def _write(path: Path, text: str) -> None:
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Hold the notes file's lock: one read-modify-write at a time, across processes."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666)
-    except OSError as exc:
-        raise NotesError(f"cannot lock notes file {path}: {exc.strerror}", _WRITABLE) from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with ExitStack() as held:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            held.enter_context(locked(path))
+        except OSError as exc:
+            raise NotesError(f"cannot lock notes file {path}: {exc.strerror}", _WRITABLE) from exc
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def _read(

@@ -15,27 +15,39 @@ A YAML file the person edits::
 miner only reads it, except ``miner promo --init-case``, which writes the skeleton
 of a new file or adds what is missing to an existing one (new project ids, missing
 keys, weak areas without a plan), inserting text and never changing a byte of what
-is there: comments and the person's text stay exactly as written.
+is there: comments and the person's text stay exactly as written. It holds the case
+file's lock while it reads and writes (runs at the same moment each add their part),
+writes only characters YAML accepts (names come from other people's commits), and
+replaces the file only with text that loads back with every value kept.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from miner.atomic import write_text
+from miner.atomic import locked, write_text
 from miner.errors import CaseFileError
 from miner.yamlsafe import LineDict, YamlProblem, compose, line_of, load, read_text
 
 KEYS = ("summary", "projects", "merge", "pin", "hide", "plan")
 _HINT = "fix the case file (see README, 'Pre-fill your promotion case')"
-# Control characters, and what YAML also reads as a line break (NEL, LS, PS): none may
-# end the comment a skeleton line carries and start YAML of someone else's making.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What YAML refuses in a file (C0 and C1 controls, surrogates, U+FFFE, U+FFFF) and what
+# it reads as a line break or a byte order mark (NEL, LS, PS, U+FEFF): none may end the
+# comment a skeleton line carries and start YAML of someone else's making, or make the
+# file one that no later run can read.
+_UNSAFE = re.compile(
+    "[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+)
+# A key written as is; any other is double-quoted with escapes.
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_PARSER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LAYOUT_HINT = "add the new ids by hand, or lay the file out as --init-case writes it (README)"
 
 
 @dataclass(frozen=True)
@@ -228,21 +240,39 @@ def write_skeleton(
 ) -> SkeletonResult:
     """Create the case file, or add to it what is missing: new project ids, missing
     top-level keys, weak areas without a plan. Existing text is never changed: new
-    lines are inserted after a block's last entry or appended at the end."""
+    lines are inserted after a block's last entry or at the end of the document."""
+    if not path.parent.is_dir():
+        raise CaseFileError(f"{path}: folder {path.parent} does not exist", "create it first")
+    with ExitStack() as held:
+        try:
+            held.enter_context(locked(path))
+        except OSError as exc:
+            raise CaseFileError(
+                f"cannot lock {path}: {exc.strerror}", "check that its folder is writable"
+            ) from exc
+        return _add_missing(path, projects, weak_areas)
+
+
+def _add_missing(
+    path: Path, projects: list[SkeletonEntry], weak_areas: list[str]
+) -> SkeletonResult:
     case = read_case(path)  # a malformed file fails here, untouched
     if not case.exists:
         text = _fresh(projects, weak_areas)
-        _save(path, text)
+        _save(path, "", text, projects, weak_areas)
         ids = tuple(p.id for p in projects)
         return SkeletonResult(path, True, ids, KEYS, tuple(weak_areas))
     original = read_text(path)
+    # A last line without its line break gets one, so that what follows starts a line.
+    base = original if not original or original.endswith("\n") else original + "\n"
     new_projects = [p for p in projects if p.id not in case.projects]
     new_plans = [a for a in weak_areas if a not in case.plan]
-    edits: list[tuple[int, str]] = []
+    root = compose(base)
+    nodes = _top_nodes(root)
+    indent = _top_indent(path, root)
+    edits: list[tuple[int, int, str]] = []  # (index, 0 inside a block / 1 new keys, text)
     added_keys: list[str] = []
     tail: list[str] = []
-    root = compose(original)
-    nodes = _top_nodes(root)
     for key in ("summary", "merge", "pin", "hide"):
         if key not in nodes:
             added_keys.append(key)
@@ -255,14 +285,16 @@ def write_skeleton(
             added_keys.append(key)
             tail.append(f"{key}:\n" + "".join(f"  {line}\n" for line in lines))
         elif lines:
-            edits.append(_insertion(path, original, key, nodes[key], lines))
-    text = original
-    for index, addition in sorted(edits, reverse=True):
-        text = text[:index] + addition + text[index:]
+            at, addition = _insertion(path, base, key, nodes[key], lines)
+            edits.append((at, 0, addition))
     if tail:
-        text += ("" if not text or text.endswith("\n") else "\n") + "".join(tail)
-    if text != original:
-        _save(path, text)
+        block = "".join(tail).splitlines(keepends=True)
+        edits.append((_document_end(base), 1, "".join(" " * indent + line for line in block)))
+    text = base
+    for index, _, addition in sorted(edits, reverse=True):
+        text = text[:index] + addition + text[index:]
+    if edits:
+        _save(path, original, text, new_projects, new_plans)
     return SkeletonResult(
         path,
         False,
@@ -308,18 +340,64 @@ def _fresh(projects: list[SkeletonEntry], weak_areas: list[str]) -> str:
 
 
 def _project_line(p: SkeletonEntry) -> str:
-    about = _CONTROL.sub(" ", p.about).strip()[:100]
-    return f'{p.id}: {{name: "", impact: ""}}  # {about}'
+    about = _UNSAFE.sub(" ", p.about).strip()[:100]
+    return f'{_key(p.id)}: {{name: "", impact: ""}}  # {about}'
 
 
 def _plan_line(area: str) -> str:
-    return f'{area}: ""'
+    return f'{_key(area)}: ""'
+
+
+def _key(text: str) -> str:
+    """``text`` as a mapping key that reads back as the same string: plain when it is
+    a simple word YAML reads as text (not ``yes``, ``null``, ``2024``), else quoted."""
+    if _PLAIN.fullmatch(text) and yaml.safe_load(text) == text:
+        return text
+    return '"' + "".join(_escaped(ch) for ch in text) + '"'
+
+
+def _escaped(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if not _UNSAFE.match(ch):
+        return ch
+    code = ord(ch)
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def _top_nodes(root: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     if not isinstance(root, yaml.MappingNode):
         return {}
     return {str(k.value): (k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _top_indent(path: Path, root: yaml.Node | None) -> int:
+    """The column of the top-level keys, where new keys go; a top level written
+    inline (``{summary: ...}``) takes none."""
+    if not isinstance(root, yaml.MappingNode):
+        return 0
+    if root.flow_style:
+        raise CaseFileError(
+            f"{path}:{root.start_mark.line + 1}: the top level is written inline; "
+            "--init-case adds only to one key per line",
+            "write each top-level key on its own line",
+        )
+    return root.value[0][0].start_mark.column if root.value else 0
+
+
+def _document_end(text: str) -> int:
+    """Where keys added at the top level go: before a ``...`` that ends the document,
+    else at the end of the text."""
+    for event in yaml.parse(text, Loader=_PARSER):
+        if isinstance(event, yaml.DocumentEndEvent) and event.explicit and event.start_mark:
+            return int(event.start_mark.index)
+    return len(text)
 
 
 def _insertion(
@@ -332,8 +410,9 @@ def _insertion(
     if isinstance(value, yaml.MappingNode) and not value.flow_style and value.value:
         indent = value.value[0][0].start_mark.column
         end = value.value[-1][1].end_mark.index
-    elif isinstance(value, yaml.ScalarNode) and value.value == "" and value.style is None:
-        indent, end = 2, key_node.end_mark.index
+    elif isinstance(value, yaml.ScalarNode) and value.value == "" and not value.style:
+        # An empty value: plain style is None with PyYAML's parser, '' with libyaml's.
+        indent, end = key_node.start_mark.column + 2, key_node.end_mark.index
     else:
         line = key_node.start_mark.line + 1
         raise CaseFileError(
@@ -350,10 +429,50 @@ def _insertion(
     return at, prefix + "".join(" " * indent + line + "\n" for line in lines)
 
 
-def _save(path: Path, text: str) -> None:
-    if not path.parent.is_dir():
-        raise CaseFileError(f"{path}: folder {path.parent} does not exist", "create it first")
+def _save(
+    path: Path,
+    original: str,
+    text: str,
+    projects: list[SkeletonEntry],
+    weak_areas: list[str],
+) -> None:
+    """Replace the file with ``text`` only when it loads, keeps every value
+    ``original`` holds and has the additions: else the layout fooled the insertion."""
+    if not _sound(path, original, text, projects, weak_areas):
+        raise CaseFileError(
+            f"{path}: --init-case cannot add to this file's layout without changing it",
+            _LAYOUT_HINT,
+        )
     try:
         write_text(path, text)
     except OSError as exc:
         raise CaseFileError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _sound(
+    path: Path, original: str, text: str, projects: list[SkeletonEntry], weak_areas: list[str]
+) -> bool:
+    problems: list[str] = []
+    try:
+        before, after = load(original), load(text)
+    except YamlProblem:
+        return False
+    case = _check(path, after, lambda line, message: problems.append(message))
+    return (
+        not problems
+        and (before is None or _kept(before, after))
+        and all(p.id in case.projects for p in projects)
+        and all(area in case.plan for area in weak_areas)
+    )
+
+
+def _kept(before: Any, after: Any) -> bool:
+    """Whether ``after`` holds every value of ``before``: mappings may have more keys,
+    an empty value (``projects:``) may have become a mapping."""
+    if before is None and isinstance(after, dict):
+        return True
+    if isinstance(before, dict):
+        return isinstance(after, dict) and all(
+            key in after and _kept(value, after[key]) for key, value in before.items()
+        )
+    return bool(before == after)
