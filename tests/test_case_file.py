@@ -186,3 +186,20 @@ def test_concurrent_runs_lose_no_addition(tmp_path: Path) -> None:
     assert set(read.projects) == {f"p-{n:08x}" for n in range(runs)}
     assert set(read.plan) == {f"area-{n}" for n in range(runs)}
     assert {p.name for p in tmp_path.iterdir()} == {"case.yaml", "case.yaml.lock"}
+
+
+def test_a_folder_name_yaml_refuses_leaves_a_case_file_every_run_reads(  # type: ignore[no-untyped-def]
+    repo: Repo, miner, tmp_path: Path
+) -> None:
+    for n, folder in enumerate(("src/a\uffffb", "src/c\ufeffd\x01e", "src/f\udc80g")):
+        repo.commit(f"Work {n}", {f"{folder}/x.py": "x = 1\n"}, date=f"2024-02-0{n + 1}T10:00:00")
+    case = tmp_path / "case.yaml"
+    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    first = miner(*args, "--case", str(case), "--init-case")
+    assert first.code == 0 and first.out.startswith(f"wrote {case}: 3 project(s)"), first.err
+    text = case.read_bytes().decode("utf-8")
+    assert "Work in src/a b" in text and not {"\uffff", "\ufeff", "\x01"} & set(text)
+    again = miner(*args, "--case", str(case), "--init-case")
+    assert again.code == 0 and again.out.startswith(f"checked {case}"), again.err
+    shown = miner(*args, "--case", str(case))
+    assert shown.code == 0 and shown.err == "", shown.err
