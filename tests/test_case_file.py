@@ -22,9 +22,16 @@ def entry(n: int, about: str = "Work in src/x (2024-02-01..2024-02-01)") -> Skel
 
 
 # ------------------------------------------------------------------ -o
-@pytest.mark.parametrize("command", ["promo", "report"])
+_TARGETS = ("notes", "store", "case", "case-lock")
+
+
 @pytest.mark.parametrize(
-    "which", ["notes", "store", "case", "case-lock", "case-given", "case-given-link"]
+    ("command", "which"),
+    [
+        *((command, which) for command in ("promo", "report") for which in _TARGETS),
+        ("promo", "case-given"),  # `report` has no --case
+        ("promo", "case-given-link"),
+    ],
 )
 def test_o_onto_the_notes_the_store_or_the_case_file_is_refused(  # type: ignore[no-untyped-def]
     repo: Repo, miner, tmp_path: Path, command: str, which: str
@@ -48,8 +55,6 @@ def test_o_onto_the_notes_the_store_or_the_case_file_is_refused(  # type: ignore
         path.write_text(text)
     link = tmp_path / "link.yaml"
     link.symlink_to(given)
-    if which.startswith("case-given") and command == "report":
-        pytest.skip("report takes no --case")
     output, what = {
         "notes": (notes, "notes file"),
         "store": (store, "evidence store"),
@@ -203,3 +208,20 @@ def test_a_folder_name_yaml_refuses_leaves_a_case_file_every_run_reads(  # type:
     assert again.code == 0 and again.out.startswith(f"checked {case}"), again.err
     shown = miner(*args, "--case", str(case))
     assert shown.code == 0 and shown.err == "", shown.err
+
+
+def test_a_lock_that_cannot_be_taken_is_one_line_and_the_file_stays(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text("summary: mine\n")
+    (tmp_path / "case.yaml.lock").mkdir()
+    with pytest.raises(CaseFileError, match=r"^cannot lock .*case\.yaml: ") as raised:
+        write_skeleton(case, [entry(1)], [])
+    assert raised.value.hint == "check that its folder is writable"
+    assert case.read_text() == "summary: mine\n"
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    case = tmp_path / "nowhere" / "case.yaml"
+    with pytest.raises(CaseFileError, match=r"folder .*nowhere does not exist"):
+        write_skeleton(case, [entry(1)], [])
+    assert not (tmp_path / "nowhere").exists()

@@ -362,13 +362,9 @@ def _escaped(ch: str) -> str:
     if not _UNSAFE.match(ch):
         return ch
     code = ord(ch)
-    return (
-        f"\\x{code:02x}"
-        if code < 0x100
-        else f"\\u{code:04x}"
-        if code < 0x10000
-        else f"\\U{code:08x}"
-    )
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _top_nodes(root: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
