@@ -274,7 +274,10 @@ def run(env: Env, now: datetime, promo: Callable[[list[str]], int] | None = None
     workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
     out_dir = inside(workspace, inputs.output_dir, "output-dir")
     aside = Path(env["RUNNER_TEMP"]) / "contribution-miner" / "aside"
-    for folder in (out_dir, aside):
+    # The store's folder is the Action's own (``prepare`` put it under RUNNER_TEMP);
+    # miner makes no folder for a store path it is given, so it is made here.
+    store = [Path(env["MINER_STORE"]).parent] if env.get("MINER_STORE") else []
+    for folder in (out_dir, aside, *store):
         folder.mkdir(parents=True, exist_ok=True)
     period = parse_period(env.get("MINER_PERIOD") or inputs.period, now)
     stem = safe_name(period.label if inputs.command == "report" else f"promo-{period.label}")

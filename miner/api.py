@@ -22,6 +22,7 @@ from miner.collectors.notes import NotesCollector, default_notes_path
 from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
+from miner.engine.loader import NO_PACK, resolve_pack_path
 from miner.errors import PeriodError, RepositoryError, UsageError
 from miner.identity import Matcher, default_author, is_email, name_seen, resolve_subject
 from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
@@ -34,6 +35,7 @@ from miner.store import (
     Selection,
     Store,
     default_store_path,
+    open_store,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +76,9 @@ class Config:
     github_api_url: str | None = None
     rate_limit_wait: float = 60.0
     store: Path | None = None  # None: the default store under the user's cache folder
+    # How ``github: true`` was set, for the error when no token is found: the user
+    # may have set it in a config file and never typed ``--github``.
+    github_set_by: str = "--github"
     # The user's own identities (their config file's ``author``): a report on them
     # is theirs, and their own notes file belongs in it.
     own_authors: tuple[str, ...] = ()
@@ -104,9 +109,58 @@ def configure(paths: tuple[Path, ...], given: Mapping[str, Any]) -> tuple[Config
         github_api_url=settings["github-api-url"],
         rate_limit_wait=float(given.get("rate-limit-wait", 60.0)),
         store=settings["store"],
+        github_set_by=settings.source("github"),
         own_authors=settings.mine,
     )
+    _check_settings(config, settings)
     return config, settings
+
+
+def _check_settings(config: Config, settings: Settings) -> None:
+    """Settings that cannot give a report, refused before any work and named as the
+    user set them: a store in a folder that does not exist, a pack that does not
+    exist, a period that has not begun."""
+    store = config.store
+    if store is not None and not store.parent.is_dir():
+        raise UsageError(
+            f"{settings.source('store')}: folder {store.parent} does not exist",
+            "create it first, or give another path",
+        )
+    pack_name(settings)
+    if config.period.start > config.now:
+        raise PeriodError(
+            f"{settings.source('period')}: the period has not begun "
+            f"(it starts {config.period.start:%Y-%m-%d})",
+            "give a period that has started, e.g. this-quarter or last-quarter",
+        )
+
+
+def settings_here(given: Mapping[str, Any]) -> Settings:
+    """The settings of a command that builds no report (``note``, ``rules``), from
+    the same files a report in the current folder reads."""
+    return resolve(given, ())
+
+
+def notes_file(settings: Settings) -> Path:
+    """The notes file a report reads and ``note`` writes: ``--notes``, else the
+    config's ``notes``, else the user's own."""
+    return settings["notes"] or default_notes_path()
+
+
+def pack_name(settings: Settings) -> str | None:
+    """The rule pack a report uses: a built-in pack's name or a file (None: the
+    default); one that does not exist is refused, named as the user set it."""
+    name: str | None = settings["rules"]
+    try:
+        resolve_pack_path(name)
+    except UsageError as exc:
+        raise UsageError(f"{settings.source('rules')}: {NO_PACK}", exc.hint) from exc
+    return name
+
+
+def rule_pack(settings: Settings) -> RulePack:
+    """The rule pack a report with ``settings`` uses, loaded and checked."""
+    return load_pack(pack_name(settings))
 
 
 def open_repos(paths: Iterable[Path], github_only_ok: bool = False) -> list[gitcmd.Repo]:
@@ -170,7 +224,7 @@ def collect(
     if not repos and authors:  # GitHub alone: the subject is who --author names
         subjects = [resolve_subject(None, authors)]
         # ``zip`` below pairs each clone with its subject; here there is none.
-    with Store(config.store or default_store_path()) as store:
+    with open_store(config.store) as store:
         github = _github_collector(config, repos, subjects, store)
         if github is None:
             _check_without_github(config, repos)
@@ -335,8 +389,8 @@ def _github_collector(
     if token is None:
         if config.github:
             raise UsageError(
-                "--github: no GitHub token found",
-                "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`",
+                f"{config.github_set_by}: no GitHub token found",
+                "set GH_TOKEN or GITHUB_TOKEN, or log in with `gh auth login`; or pass --no-github",
             )
         return None
     client = GitHubClient(
@@ -439,7 +493,7 @@ def collect_all_authors(
     an interrupted run loses nothing stored and the next run finishes the job.
     """
     results = []
-    with Store(store_path or default_store_path()) as store:
+    with open_store(store_path) as store:
         for repo in open_repos(paths):
             ref = "--all" if all_branches else "HEAD"
             root = str(repo.root)
@@ -547,7 +601,7 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
     from miner.promo.touches import read_history
 
     found = []
-    with Store(config.store or default_store_path()) as store:
+    with open_store(config.store) as store:
         for repo in repos:
             ref = "--all" if config.all_branches else "HEAD"
             root = str(repo.root)

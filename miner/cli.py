@@ -26,6 +26,7 @@ from miner.report.render import FORMATS
 if TYPE_CHECKING:
     from miner.api import Config
     from miner.config import Settings
+    from miner.engine import RulePack
 
 PERIOD_HELP = (
     "2024Q2, 2024H1, 2024, 2024-04-01..2024-06-30, last-quarter, this-quarter, last-4-quarters"
@@ -246,6 +247,29 @@ def _configure(options: RunOptions) -> tuple[Config, Settings]:
     return config, settings
 
 
+def _settings_here(given: dict[str, Any]) -> Settings:
+    """The settings a report in the current folder would use, with the config files'
+    warnings shown: ``note`` and ``rules`` read the same notes file and pack."""
+    from miner import api
+
+    settings = api.settings_here(given)
+    for warning in settings.warnings:
+        click.echo(f"miner: warning: {warning}", err=True)
+    return settings
+
+
+def _pack(pack: str | None) -> RulePack:
+    from miner import api
+
+    return api.rule_pack(_settings_here({"rules": pack}))
+
+
+def _notes_file(notes: Path | None) -> Path:
+    from miner import api
+
+    return api.notes_file(_settings_here({"notes": notes}))
+
+
 @cli.command()
 @_common
 def report(options: RunOptions) -> None:
@@ -357,11 +381,17 @@ def collect(
 
 @cli.group()
 def rules() -> None:
-    """Show the rule pack, run its examples, explain one rule."""
+    """Show the rule pack, run its examples, explain one rule.
+
+    The pack is the one a report here uses: --rules, else `rules:` in the clone's
+    .miner.yaml or your config file, else the built-in senior-sde."""
 
 
 _rules_option = click.option(
-    "--rules", "pack", default=None, help="A rule pack file, or a built-in pack's name."
+    "--rules",
+    "pack",
+    default=None,
+    help="A rule pack file, or a built-in pack's name. Default: the one a report here uses.",
 )
 
 
@@ -369,9 +399,7 @@ _rules_option = click.option(
 @_rules_option
 def rules_list(pack: str | None) -> None:
     """Every area of the pack and the rules that feed it."""
-    from miner.engine import load_pack
-
-    loaded = load_pack(pack)
+    loaded = _pack(pack)
     click.echo(f"{loaded.info.name} v{loaded.info.version}: {loaded.path}")
     for area in loaded.areas:
         mine = [r for r in loaded.rules if r.area == area.id]
@@ -384,9 +412,9 @@ def rules_list(pack: str | None) -> None:
 @_rules_option
 def rules_test(pack: str | None) -> None:
     """Run every rule's examples; exit 1 if any does not do what it promises."""
-    from miner.engine import load_pack, run_examples
+    from miner.engine import run_examples
 
-    loaded = load_pack(pack)
+    loaded = _pack(pack)
     failures = run_examples(loaded)
     count = sum(len(r.must_match) + len(r.must_not_match) for r in loaded.rules)
     for failure in failures:
@@ -407,9 +435,7 @@ def rules_explain(rule_id: str, pack: str | None) -> None:
     """What one rule matches and why, with its examples."""
     import yaml
 
-    from miner.engine import load_pack
-
-    loaded = load_pack(pack)
+    loaded = _pack(pack)
     rule = loaded.rule(rule_id)
     if rule is None:
         near = difflib.get_close_matches(rule_id, [r.id for r in loaded.rules], n=3, cutoff=0.5)
@@ -443,7 +469,18 @@ def _indent(text: str) -> str:
 
 @cli.group()
 def note() -> None:
-    """Your own notes: what no system records."""
+    """Your own notes: what no system records.
+
+    The notes file is the one a report reads: --notes, else `notes:` in your
+    config file, else yours (see `miner doctor`)."""
+
+
+_notes_option = click.option(
+    "--notes",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The notes file (YAML). Default: your config's notes, else yours.",
+)
 
 
 @note.command("add")
@@ -451,17 +488,18 @@ def note() -> None:
 @click.option("--area", required=True, help="The area it counts for (see `miner rules list`).")
 @click.option("--date", "day", default=None, help="YYYY-MM-DD (default: today, UTC).")
 @click.option("--link", default=None, help="An http(s) link to the evidence.")
-@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_notes_option
 @_rules_option
 def note_add(
     text: str, area: str, day: str | None, link: str | None, notes: Path | None, pack: str | None
 ) -> None:
     """Append TEXT to the notes file."""
-    from miner.collectors.notes import Note, add_note, default_notes_path, http_link
-    from miner.engine import load_pack
+    from miner import api
+    from miner.collectors.notes import Note, add_note, http_link
     from miner.periods import parse_day
 
-    areas = [a.id for a in load_pack(pack).areas]
+    settings = _settings_here({"notes": notes, "rules": pack})
+    areas = [a.id for a in api.rule_pack(settings).areas]
     if area not in areas:
         raise UsageError(f"--area {area!r} is not an area", f"use one of: {', '.join(areas)}")
     if not text.strip():
@@ -470,18 +508,18 @@ def note_add(
     url = http_link(link) if link is not None else None
     if link is not None and url is None:
         raise UsageError(f"--link {link!r} is not an http(s) URL", "give a full https:// link")
-    path = notes or default_notes_path()
+    path = api.notes_file(settings)
     add_note(path, Note(when, area, text.strip(), url))
     click.echo(f"noted in {path}")
 
 
 @note.command("list")
-@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_notes_option
 def note_list(notes: Path | None) -> None:
     """Every note in the file, oldest first, with the id `note remove` takes."""
-    from miner.collectors.notes import default_notes_path, read_notes
+    from miner.collectors.notes import read_notes
 
-    path = notes or default_notes_path()
+    path = _notes_file(notes)
     found = sorted(read_notes(path), key=lambda n: n.day)
     if not found:
         click.echo(f"no notes in {path}", err=True)
@@ -493,12 +531,12 @@ def note_list(notes: Path | None) -> None:
 
 @note.command("remove")
 @click.argument("note_id")
-@click.option("--notes", type=click.Path(path_type=Path, dir_okay=False), default=None)
+@_notes_option
 def note_remove(note_id: str, notes: Path | None) -> None:
     """Remove the note with NOTE_ID (see `miner note list`); the rest of the file stays."""
-    from miner.collectors.notes import default_notes_path, remove_note
+    from miner.collectors.notes import remove_note
 
-    path = notes or default_notes_path()
+    path = _notes_file(notes)
     gone = remove_note(path, note_id)
     click.echo(f"removed {gone.short_id} ({gone.day}, {gone.area}) from {path}")
 

@@ -71,6 +71,19 @@ class Settings:
     def origin(self, key: str) -> str:
         return self.values[key].origin
 
+    def source(self, key: str) -> str:
+        """Where ``key`` was set, as the user wrote it, for a message: ``--store PATH``
+        or ``store: PATH in FILE``; a setting the user never typed is not named as an option."""
+        value = self[key]
+        if isinstance(value, tuple):
+            value = ", ".join(value)
+        shown = "true" if value is True else "false" if value is False else str(value)
+        if self.origin(key) == COMMAND_LINE:
+            if isinstance(self[key], bool):
+                return f"--{key}" if self[key] else f"--no-{key}"
+            return f"--{key} {shown}"
+        return f"{key}: {shown} in {self.origin(key)}"
+
 
 def user_config_path() -> Path:
     from platformdirs import user_config_path as folder

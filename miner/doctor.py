@@ -31,6 +31,7 @@ def run_checks(path: Path, given: Mapping[str, Any]) -> Iterator[Check]:
         yield Check("config", "fail", exc.line())
         return
     yield from _settings(settings)
+    yield _rules(settings)
     authors = tuple(settings["author"])
     store, notes, api = settings["store"], settings["notes"], settings["github-api-url"]
     try:
@@ -78,6 +79,22 @@ _UNSET = {
 }
 
 
+def _rules(settings: config.Settings) -> Check:
+    """The pack a report would use, loaded: a setting naming a file that is gone or
+    broken is a failure here, not a surprise at the next report."""
+    from miner import api
+    from miner.errors import RulePackError
+
+    try:
+        pack = api.rule_pack(settings)
+    except RulePackError as exc:
+        return Check("rule pack", "fail", exc.problems[0] if exc.problems else exc.line())
+    except MinerError as exc:
+        return Check("rule pack", "fail", exc.line())
+    shown = f"{pack.info.name} v{pack.info.version}: {pack.path}"
+    return Check("rule pack", "ok", f"{shown} ({len(pack.areas)} areas, {len(pack.rules)} rules)")
+
+
 def _git_version() -> Check:
     try:
         out = gitcmd.version_text()
@@ -121,6 +138,8 @@ def _store(path: Path | None) -> Check:
     from miner.store import Store, default_store_path
 
     where = path or default_store_path()
+    if path is not None and not path.parent.is_dir():
+        return Check("store", "fail", f"{path}: folder {path.parent} does not exist; create it")
     if not where.exists():
         return Check("store", "ok", f"{where} (created on first use)")
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from miner import gitcmd
-from miner.errors import IdentityError
+from miner.errors import IdentityError, UsageError
 from miner.model import Subject
 
 _NOREPLY = re.compile(r"^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$", re.IGNORECASE)
@@ -119,7 +119,7 @@ def resolve_subject(repo: Path | None, authors: Iterable[str]) -> Subject:
     logins: list[str] = []
     given = [a.strip() for a in authors if a.strip()]
     if not given:
-        raise IdentityError("--author is empty", "give an email, a name or a GitHub login")
+        raise UsageError("--author is empty", "give an email, a name or a GitHub login")
     given = [parse_ident(a)[1] if _IDENT.match(a) else a for a in given]
     email_values = [a for a in given if "@" in a]
     resolved = canonical(repo, [f"<{e}>" for e in email_values])

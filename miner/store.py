@@ -152,13 +152,27 @@ def default_store_path() -> Path:
     return user_cache_path("contribution-miner") / "store.sqlite3"
 
 
+def open_store(path: Path | None) -> Store:
+    """The store at ``path``, else the default one, whose cache folder is made when
+    missing. A path the user gave must be in a folder that exists: a typo in it makes
+    no folders (as root, anywhere on the machine)."""
+    if path is None:
+        path = default_store_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return Store(path)
+
+
 class Store:
     """An open evidence store; use as a context manager or call ``close``."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         _refuse_foreign_file(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            raise StoreError(
+                f"store {path}: folder {path.parent} does not exist",
+                "create it first, or pass --store with another path",
+            )
         try:
             self.db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
             self._migrate()

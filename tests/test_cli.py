@@ -148,8 +148,11 @@ def test_a_shallow_clone_works_with_a_warning(repo: Repo, miner, tmp_path: Path)
         (["--period", "garbage"], 2, "not a period I know"),
         (["--period", "2024-06-30..2024-04-01"], 2, "ends before it starts"),
         (["--format", "pdf"], 2, "'pdf' is not one of 'md', 'html', 'json'"),
-        (["--author", " "], 1, "--author is empty"),
+        (["--author", " "], 2, "--author is empty"),
+        (["--author", ""], 2, "--author is empty"),
         (["--github"], 2, "--github: no GitHub token found"),
+        (["--rules", "nosuchpack"], 2, "--rules nosuchpack: no such file and no built-in pack"),
+        (["--period", "2030Q1"], 2, "--period 2030Q1: the period has not begun"),
         (["--repo", "nonsense"], 2, "is not OWNER/NAME"),
         (["--github-api-url", "ftp://x"], 2, "is not an http(s) URL"),
     ],
@@ -458,3 +461,28 @@ def test_a_bad_date_gets_our_words(
     assert result.code == 2
     assert says in result.err
     assert "isoformat" not in result.err and "must be in" not in result.err
+
+
+@pytest.mark.parametrize("command", ["report", "collect"])
+def test_a_store_in_a_missing_folder_is_refused_not_made(
+    repo: Repo, miner, tmp_path: Path, command: str
+) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    missing = tmp_path / "nonexistent" / "dir"
+    result = miner(command, str(repo.path), "--period", "2024Q2", "--store", f"{missing}/s.sqlite3")
+    assert result.code == 2
+    assert f"--store {missing}/s.sqlite3: folder {missing} does not exist" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not (tmp_path / "nonexistent").exists()
+    doctor = miner("doctor", str(repo.path), "--store", f"{missing}/s.sqlite3")
+    assert doctor.code == 1
+    assert f"[FAIL] store: {missing}/s.sqlite3: folder {missing} does not exist" in doctor.out
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_the_default_store_makes_its_cache_folder(repo: Repo, miner, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded(repo)
+    assert not (isolated_home / "cache").exists()
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert result.code == 0, result.err
+    assert (isolated_home / "cache" / "contribution-miner" / "store.sqlite3").is_file()

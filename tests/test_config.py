@@ -200,3 +200,118 @@ def test_the_authors_in_the_users_file_are_the_user(repo: Repo, miner, isolated_
     assert "Career talk" in titles(also_mine.out)
     bob = miner("report", str(repo.path), "--author", "bob@example.com", *args)
     assert "Career talk" not in titles(bob.out)
+
+
+def test_note_commands_use_the_notes_file_of_the_users_config(
+    repo: Repo, miner, isolated_home: Path
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    user_config(isolated_home, "notes: ~/notes/promo.yaml\n")
+    configured = isolated_home / "notes" / "promo.yaml"
+    configured.parent.mkdir()
+    added = miner(
+        "note", "add", "Gave the tracing talk", "--area", "career", "--date", "2024-05-03"
+    )
+    assert added.code == 0, added.err
+    assert added.out == f"noted in {configured}\n"
+    default = isolated_home / "data" / "contribution-miner" / "notes.yaml"
+    assert not default.exists()
+    report = miner("report", str(repo.path), "--period", "2024Q2", "--format", "json")
+    assert "Gave the tracing talk" in titles(report.out)
+    listed = miner("note", "list")
+    assert "Gave the tracing talk" in listed.out
+    note_id = listed.out.split()[0]
+    other = isolated_home / "other.yaml"
+    assert miner("note", "list", "--notes", str(other)).err == f"no notes in {other}\n"
+    removed = miner("note", "remove", note_id)
+    assert removed.code == 0, removed.err
+    assert f"from {configured}" in removed.out
+    assert "Gave the tracing talk" not in configured.read_text()
+
+
+TEAM_PACK = (
+    "name: team\nversion: 3\nextends: senior-sde\nareas:\n"
+    "  - {id: oncall, title: On-call, description: Pages answered, hint: Note the pages}\n"
+    "rules:\n  - id: runbooks\n    area: oncall\n    weight: 2\n    reason: writes runbooks\n"
+    "    when: {paths_any: [runbooks/**]}\n    examples:\n"
+    "      match: [{kind: commit, title: Page guide, paths: [runbooks/pager.md]}]\n"
+    "      no_match: [{kind: commit, title: Fix, paths: [src/a.py]}]\n"
+)
+
+
+@pytest.mark.parametrize("where", ["user", "clone"])
+def test_rules_commands_use_the_pack_a_report_would(
+    repo: Repo, miner, isolated_home: Path, where: str
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    if where == "user":
+        pack = isolated_home / "team.yaml"
+        pack.write_text(TEAM_PACK)
+        user_config(isolated_home, f"rules: {pack}\n")
+    else:
+        pack = repo.path / "team.yaml"
+        pack.write_text(TEAM_PACK)
+        (repo.path / ".miner.yaml").write_text("rules: team.yaml\n")
+    listed = miner("rules", "list", cwd=repo.path)
+    assert listed.code == 0, listed.err
+    assert listed.out.startswith(f"team v3: {pack}\n")
+    assert "oncall: On-call" in listed.out
+    tested = miner("rules", "test", cwd=repo.path)
+    assert tested.code == 0, tested.err
+    assert tested.out.startswith("team: ")
+    explained = miner("rules", "explain", "runbooks", cwd=repo.path)
+    assert explained.code == 0, explained.err
+    assert explained.out.startswith(f"runbooks ({pack}:")
+    noted = miner("note", "add", "Ran the incident review", "--area", "oncall", cwd=repo.path)
+    assert noted.code == 0, noted.err
+    builtin = miner("rules", "list", "--rules", "senior-sde", cwd=repo.path)
+    assert builtin.out.startswith("senior-sde v")  # the command line wins
+    report = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
+    assert json.loads(report.out)["rule_pack"]["name"] == "team"
+
+
+def test_doctor_loads_the_configured_pack(repo: Repo, miner, isolated_home: Path) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    missing = isolated_home / "team.yaml"
+    path = user_config(isolated_home, f"rules: {missing}\n")
+    result = miner("doctor", str(repo.path))
+    assert result.code == 1
+    assert (
+        f"[FAIL] rule pack: rules: {missing} in {path}: no such file and no built-in pack"
+        in result.out
+    )
+    missing.write_text("name: team\nrules: {}\n")
+    broken = miner("doctor", str(repo.path))
+    assert broken.code == 1
+    assert f"[FAIL] rule pack: {missing}:" in broken.out
+    missing.write_text(TEAM_PACK)
+    fine = miner("doctor", str(repo.path))
+    assert f"[ok  ] rule pack: team v3: {missing} (8 areas, " in fine.out
+    report = miner("report", str(repo.path), "--rules", "nosuchpack", "--period", "2024Q2")
+    assert report.code == 2 and len(report.err.splitlines()) == 1
+
+
+def test_errors_name_the_config_file_a_setting_came_from(
+    repo: Repo, miner, isolated_home: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    work(repo)
+    path = user_config(isolated_home, "github: true\n")
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert result.code == 2
+    assert result.err.startswith(f"miner: error: github: true in {path}: no GitHub token found")
+    assert "--github:" not in result.err and "--no-github" in result.err
+    missing = tmp_path / "nonexistent" / "dir"
+    user_config(isolated_home, f"store: {missing}/s.sqlite3\nrules: nosuchpack\n")
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert result.code == 2 and len(result.err.splitlines()) == 1
+    assert f"store: {missing}/s.sqlite3 in {path}: folder {missing} does not exist" in result.err
+    assert not (tmp_path / "nonexistent").exists()
+    user_config(isolated_home, "rules: nosuchpack\nperiod: 2030Q1\n")
+    result = miner("report", str(repo.path))
+    assert result.err.startswith(f"miner: error: rules: nosuchpack in {path}: no such file")
+    user_config(isolated_home, "period: 2030Q1\n")
+    result = miner("report", str(repo.path))
+    assert result.code == 2 and len(result.err.splitlines()) == 1
+    assert f"period: 2030Q1 in {path}: the period has not begun (it starts 2030-01-01)" in (
+        result.err
+    )

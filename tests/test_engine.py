@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from miner.engine import evaluate, load_pack, run_examples
-from miner.errors import RulePackError
+from miner.errors import RulePackError, UsageError
 from miner.globs import path_matches
 from miner.model import Evidence, Stats
 
@@ -256,9 +256,10 @@ def test_the_default_pack_covers_every_area_and_its_examples_pass() -> None:
 
 
 def test_an_unknown_pack_name_says_which_exist(tmp_path: Path) -> None:
-    found = problems(tmp_path / "missing.yaml")
-    assert "no such file and no built-in pack" in found[0]
-    assert "senior-sde" in found[0]
+    with pytest.raises(UsageError) as err:
+        load_pack(str(tmp_path / "missing.yaml"))
+    assert "no such file and no built-in pack" in err.value.line()
+    assert "senior-sde" in err.value.line()
 
 
 SIZED = """\

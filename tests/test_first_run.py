@@ -157,3 +157,23 @@ def test_clones_with_different_identities_ask_for_author(make_repo, miner, tmp_p
     assert len(doc["evidence"]) == 2
     two.git("config", "user.email", "Ada@Example.com")  # the same person, cased otherwise
     assert len(report_json(miner, str(one.path), str(two.path))["evidence"]) == 2
+
+
+def test_every_folder_of_data_files_is_a_package_the_install_lists() -> None:
+    """setuptools ships a data folder left out of ``packages`` only with a long warning
+    on every build and editable install (and says a future version will not ship it):
+    each folder of templates, schema or packs is listed, with its own globs."""
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed, moved = set(setup["packages"]), setup.get("package-dir", {})
+    for package, globs in setup["package-data"].items():
+        assert package in listed, package
+        folder = root / moved.get(package, package.replace(".", "/"))
+        for glob in globs:
+            assert "/" not in glob, f"{package}: {glob} reaches into a folder not listed"
+            assert list(folder.glob(glob)), f"{package}: {glob} matches nothing"
+    data = {p.parent for p in (root / "miner").rglob("*") if p.suffix in (".j2", ".json", ".yaml")}
+    for folder in data:
+        assert ".".join(folder.relative_to(root).parts) in listed, folder

@@ -14,11 +14,12 @@ from typing import Any
 from miner.engine.conditions import ConditionProblem, PathClassifier, compile_condition
 from miner.engine.evaluate import example_fields
 from miner.engine.schema import Condition, Example, Rule, RulePack
-from miner.errors import RulePackError
+from miner.errors import RulePackError, UsageError
 from miner.model import Area, RulePackInfo
 from miner.yamlsafe import LineDict, YamlProblem, line_of, load_file
 
 DEFAULT_PACK = "senior-sde"
+NO_PACK = "no such file and no built-in pack by that name"
 TOP_LEVEL = (
     "name",
     "version",
@@ -49,10 +50,11 @@ def resolve_pack_path(name_or_path: str | None) -> Path:
     if name in packs:
         return packs[name]
     path = Path(name)
-    if not path.exists():
+    if not path.exists():  # nothing to check line by line: one usage error, not a pack's problem
         known = ", ".join(sorted(packs))
-        raise RulePackError(
-            name, [f"{name}: no such file and no built-in pack by that name (built-in: {known})"]
+        raise UsageError(
+            f"rule pack {name!r}: {NO_PACK}",
+            f"give a pack file's path or a built-in pack's name ({known})",
         )
     return path
 
