@@ -119,9 +119,15 @@ _store_option = click.option(
 _paths_argument = click.argument(
     "paths", nargs=-1, type=click.Path(path_type=Path, file_okay=True, exists=False)
 )
-_period_option = click.option(
-    "--period", "period_text", default=None, help=f"Default: last-quarter. One of {PERIOD_HELP}."
-)
+
+
+def _period_option(default: str = "last-quarter") -> Callable[[Any], Any]:
+    return click.option(
+        "--period", "period_text", default=None, help=f"Default: {default}. One of {PERIOD_HELP}."
+    )
+
+
+_PERIOD = object()  # where the period option goes among the shared ones
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,7 @@ class RunOptions:
         }
 
 
-_RUN_OPTIONS = [
+_RUN_OPTIONS: list[Any] = [
     _paths_argument,
     click.option(
         "--author",
@@ -170,7 +176,7 @@ _RUN_OPTIONS = [
         multiple=True,
         help="Email, name or GitHub login; repeatable. Default: git config user.email.",
     ),
-    _period_option,
+    _PERIOD,
     click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Default: md."),
     click.option(
         "-o",
@@ -221,19 +227,23 @@ _RUN_OPTIONS = [
 ]
 
 
-def _common(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared report options, handed to ``func`` as one ``RunOptions`` (its first
-    argument); the command's own options come as keywords after it."""
+def _common(period: str = "last-quarter") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The shared report options, handed to the command as one ``RunOptions`` (its first
+    argument); the command's own options come as keywords after it. ``period`` is the
+    command's default period, as its help shows it."""
     names = [f.name for f in fields(RunOptions)]
 
-    @functools.wraps(func)
-    def command(**kwargs: Any) -> Any:
-        shared = RunOptions(**{name: kwargs.pop(name) for name in names})
-        return func(shared, **kwargs)
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def command(**kwargs: Any) -> Any:
+            shared = RunOptions(**{name: kwargs.pop(name) for name in names})
+            return func(shared, **kwargs)
 
-    for option in reversed(_RUN_OPTIONS):
-        command = option(command)
-    return command
+        for option in reversed(_RUN_OPTIONS):
+            command = (_period_option(period) if option is _PERIOD else option)(command)
+        return command
+
+    return decorate
 
 
 def _configure(options: RunOptions) -> tuple[Config, Settings]:
@@ -271,7 +281,7 @@ def _notes_file(notes: Path | None) -> Path:
 
 
 @cli.command()
-@_common
+@_common()
 def report(options: RunOptions) -> None:
     """Summarize one period (default: the last complete quarter), grouped by area.
 
@@ -292,7 +302,7 @@ def report(options: RunOptions) -> None:
 
 
 @cli.command()
-@_common
+@_common(period="last-4-quarters")
 @click.option("--level", default=None, help="The target level. Default: the rule pack's.")
 @click.option(
     "--case",
@@ -343,7 +353,7 @@ def promo(
 @_paths_argument
 @click.option("--all-authors", is_flag=True, help="Every author's commits, all of history.")
 @click.option("--author", "authors", multiple=True, help="Email, name or GitHub login.")
-@_period_option
+@_period_option()
 @_all_branches_option
 @_store_option
 def collect(

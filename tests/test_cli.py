@@ -425,6 +425,8 @@ def test_help_explains_paths_defaults_and_every_option(miner) -> None:  # type: 
     text = " ".join(report.out.split())
     assert "PATHS are the clones to read (default: the current folder)" in text
     assert "--period TEXT Default: last-quarter. One of 2024Q2" in text
+    promo = " ".join(miner("promo", "--help").out.split())
+    assert "--period TEXT Default: last-4-quarters. One of 2024Q2" in promo
     doctor = miner("doctor", "--help")
     assert "The notes file to check. Default: yours." in " ".join(doctor.out.split())
 
