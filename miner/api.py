@@ -438,7 +438,7 @@ def _warnings(
         spot
         for src in sources
         for spot in src.blind_spots
-        if spot.startswith("partial") or (src.kind == "git" and spot.startswith(git))
+        if spot.startswith(("partial", "skipped")) or (src.kind == "git" and spot.startswith(git))
     ]
     if not any(m.evidence.source != "notes" for m in mapped):
         who = ", ".join(subject.emails + subject.names + subject.logins) or "the token's user"

@@ -16,7 +16,9 @@ Promises:
 - 5xx and network errors are retried with exponential backoff, a bounded number
   of times; 401 and 404 end with one clear line;
 - the token is sent in a header only; it never appears in a URL, a message, a
-  log line or the store.
+  log line or the store; and it goes only to the configured API: a ``Link`` that
+  leads anywhere else (another host, scheme or port, or outside the API's path) is
+  not followed, the listing stops there and ``stopped`` says so.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from miner.errors import MinerError, UsageError
 from miner.store import Cached, HttpCache
@@ -127,6 +129,9 @@ class GitHubClient:
     sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
     clock: Callable[[], float] = field(default=lambda: time.time())
     session: requests.Session = field(default_factory=lambda: _requests().Session())
+    # Listings cut short because their next page lay outside the API (one line each):
+    # the collector reports them and marks its source partial.
+    stopped: list[str] = field(default_factory=list)
 
     def get(
         self,
@@ -145,6 +150,11 @@ class GitHubClient:
         asking. ETags are per token, so this is what lets a new token (every Actions
         run has one) reuse what cannot have changed."""
         url = path if path.startswith("http") else f"{self.base_url}{path}"
+        if not on_api(url, self.base_url):
+            raise GitHubError(
+                f"refused to send the token to {_origin(url)}: it is not {self.base_url}",
+                "check --github-api-url",
+            )
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(sorted(params.items()))}"
         stored = self.cache.get(url) if self.cache else None
@@ -203,9 +213,15 @@ class GitHubClient:
             items = (
                 response.data.get("items", []) if isinstance(response.data, dict) else response.data
             )
-            yield from items or []
+            yield from items if isinstance(items, list) else []
             next_url = _next_link(response.headers.get("link", ""))
             if next_url is None:
+                return
+            if not on_api(next_url, self.base_url):
+                self.stopped.append(
+                    f"{path}: the next page is on {_origin(next_url)}, not {self.base_url}; "
+                    "not followed (the token goes to the API only), the list is cut there"
+                )
                 return
             response = self.get(next_url, version=version)
 
@@ -310,6 +326,43 @@ class GitHubClient:
         if status == 422:
             return GitHubError(f"GitHub refused the query for {path}: {message}", "check --author")
         return GitHubError(f"GitHub answered {status} for {path}: {message}", "re-run later")
+
+
+def on_api(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on the API at ``base_url``: the same scheme, host and port,
+    a path under the base path, and nothing that parsers read two ways (credentials
+    before the host, a backslash, a dot segment)."""
+    try:
+        got, base = urlsplit(url), urlsplit(base_url)
+        ports = (got.port or _PORTS.get(got.scheme), base.port or _PORTS.get(base.scheme))
+    except ValueError:  # a port that is no number
+        return False
+    if "@" in got.netloc or "\\" in url or not got.hostname:
+        return False
+    segments = got.path.split("/")
+    prefix = base.path.rstrip("/")
+    return (
+        got.scheme.lower() == base.scheme.lower()
+        and got.hostname == base.hostname
+        and ports[0] == ports[1]
+        and (got.path == prefix or got.path.startswith(f"{prefix}/"))
+        and "." not in segments
+        and ".." not in segments
+    )
+
+
+_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> str:
+    """Where ``url`` points, short and safe to print (no credentials, no path)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "an unreadable address"
+    return f"{parts.scheme}://{host}{port}"
 
 
 def _requests() -> Any:

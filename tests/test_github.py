@@ -7,6 +7,7 @@ pagination, and scripted failures; ``responses`` makes sure nothing else is aske
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -53,6 +54,8 @@ class FakeGitHub:
         self.log: list[tuple[str, int]] = []
         self.remaining = 5000
         self.token = TOKEN  # ETags are per token: a new token matches none of them
+        # What a test spoils in an answer after it is chosen (a search still finds the item)
+        self.mangle: Callable[[str, Any], Any] = lambda path, body: body
         mock.add_callback(responses.GET, re.compile(re.escape(base) + r"/.*"), self.answer)
 
     # -- what the tests set up
@@ -93,7 +96,7 @@ class FakeGitHub:
                 self.log.append((path, scripted[0]))
                 return scripted
         status, body, extra = self.route(path, query)
-        text = json.dumps(body)
+        text = json.dumps(self.mangle(path, body))
         search = path.startswith("/search")
         resource = "search" if search else "core"
         # As GitHub does: search answers carry no ETag; other successes carry a weak one,
@@ -1056,3 +1059,238 @@ def test_a_design_doc_seen_by_git_and_github_is_listed_once(
     assert [(d["id"], d["title"]) for d in docs] == [
         ("doc:acme/widgets:docs/design/batching.md", "Batching uploads")
     ]
+
+
+# ------------------------------------------------------- hostile payloads
+EVIL = "https://evil.example"
+
+
+def stolen(mock: responses.RequestsMock) -> list[str]:
+    """Every request that reached a host other than the API, with what it carried."""
+    seen: list[str] = []
+
+    def record(request: Any) -> Reply:
+        seen.append(f"{request.url} {request.headers.get('Authorization', '')}")
+        return 200, {"Content-Type": "application/json"}, "[]"
+
+    mock.add_callback(responses.GET, re.compile(r"https?://(?!api\.github\.com/).*"), record)
+    mock.add_callback(responses.GET, re.compile(r"http://api\.github\.com/.*"), record)
+    mock.add_callback(responses.GET, re.compile(r"https://api\.github\.com:\d+/.*"), record)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        f"{EVIL}/repositories/1/releases?page=2",
+        "http://api.github.com/repositories/1/releases?page=2",  # another scheme
+        "https://api.github.com:8443/repositories/1/releases?page=2",  # another port
+        "https://api.github.com@evil.example/repositories/1/releases?page=2",
+        "https://api.github.com\\@evil.example/repositories/1/releases?page=2",
+    ],
+)
+def test_a_next_link_off_the_api_is_not_followed_and_the_list_is_partial(
+    github: FakeGitHub, no_network: responses.RequestsMock, miner, tmp_path: Path, next_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    seen = stolen(no_network)
+    first = [gh.release("acme", "widgets", "v2.1.0", LOGIN, at("2024-06-20"))]
+    link = {"Link": f'<{next_url}>; rel="next", <{next_url}>; rel="last"'}
+    github.script.append(
+        lambda path: (
+            (200, {**gh.headers(remaining=4000), **link}, json.dumps(first))
+            if path == "/repos/acme/widgets/releases"
+            else None
+        )
+    )
+    doc = run_report(miner, tmp_path)
+    assert seen == []  # the token went nowhere else
+    assert "gh:release:acme/widgets:v2.1.0" in by_id(doc)  # the page in hand is kept
+    assert "gh:review:501" in by_id(doc)  # the other listings went on
+    source = next(s for s in doc["sources"] if s["kind"] == "github")
+    assert source["partial"] is True
+    cut = [s for s in source["blind_spots"] if "not followed" in s]
+    assert len(cut) == 1 and "/repos/acme/widgets/releases" in cut[0]
+    assert TOKEN not in json.dumps(doc)
+
+
+def test_a_next_link_outside_the_servers_api_path_is_not_followed(
+    no_network: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """GitHub Enterprise Server: the same host, but not under /api/v3 (an upload or a
+    page of the web app there is not the API the token was given for)."""
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    base = "https://ghe.example.com/api/v3"
+    fake = FakeGitHub(no_network, base=base)
+    seen: list[str] = []
+    no_network.add_callback(
+        responses.GET,
+        re.compile(r"https://ghe\.example\.com/(?!api/v3/).*"),
+        lambda request: seen.append(request.url) or (200, {}, "[]"),
+    )
+    fake.releases["acme/widgets"] = [
+        gh.release("acme", "widgets", "v1", LOGIN, at("2024-05-02")),
+    ]
+    fake.script.append(
+        lambda path: (
+            (
+                200,
+                {
+                    **gh.headers(),
+                    "Link": '<https://ghe.example.com/api/v3/../../x?page=2>; rel="next", '
+                    '<https://ghe.example.com/login?page=2>; rel="last"',
+                },
+                json.dumps(fake.releases["acme/widgets"]),
+            )
+            if path == "/repos/acme/widgets/releases"
+            else None
+        )
+    )
+    doc = run_report(miner, tmp_path, "--github-api-url", base)
+    assert seen == [] and "gh:release:acme/widgets:v1" in by_id(doc)
+    assert next(s for s in doc["sources"] if s["kind"] == "github")["partial"] is True
+
+
+SEARCHED = {  # the search items quarter() sets up, by search and number
+    "pr": (f"type:pr author:{LOGIN}", 7),
+    "reviewed": (f"type:pr reviewed-by:{LOGIN}", 8),
+    "issue": (f"type:issue author:{LOGIN}", 3),
+    "commented": (f"type:issue commenter:{LOGIN}", 11),
+}
+SEARCH_FIELDS = (
+    "title", "body", "user", "labels", "html_url", "created_at", "updated_at", "number",
+    "repository_url", "milestone", "pull_request", "state", "author_association",
+)  # fmt: skip
+TIMELINE_FIELDS = (
+    "event", "user", "submitted_at", "state", "commit_id", "id", "html_url", "body", "comments",
+)  # fmt: skip
+COMMENT_FIELDS = (
+    "user", "created_at", "id", "html_url", "body", "path", "pull_request_review_id",
+)  # fmt: skip
+FILE_FIELDS = ("filename", "additions", "deletions", "blob_url")
+RELEASE_FIELDS = ("author", "published_at", "draft", "name", "tag_name", "html_url", "body")
+
+
+def _spoil(thing: dict[str, Any], field: str, value: Any) -> None:
+    thing[field] = value
+
+
+def _damage(fake: FakeGitHub, where: str, field: str, value: Any) -> None:
+    if where in SEARCHED:
+        _, number = SEARCHED[where]
+
+        def spoiled(path: str, body: Any) -> Any:
+            if path != "/search/issues":
+                return body
+            items = [copy.deepcopy(i) for i in body["items"]]
+            for item in items:
+                if item["number"] == number:
+                    _spoil(item, field, value)
+            return {**body, "items": items}
+
+        fake.mangle = spoiled
+    elif where == "timeline":
+        for event in fake.timelines["acme/widgets/8"] + fake.timelines["acme/widgets/7"]:
+            _spoil(event, field, value)
+    elif where == "line comment":
+        for event in fake.timelines["acme/widgets/8"]:
+            for comment in event.get("comments", []):
+                _spoil(comment, field, value)
+    elif where == "issue comment":
+        for comment in fake.comments["acme/widgets/11"]:
+            _spoil(comment, field, value)
+    elif where == "file":
+        for entry in fake.files["acme/widgets/7"]:
+            _spoil(entry, field, value)
+    else:
+        for release in fake.releases["acme/widgets"]:
+            _spoil(release, field, value)
+
+
+DAMAGED = [
+    *((where, f) for where in SEARCHED for f in SEARCH_FIELDS),
+    *(("timeline", f) for f in TIMELINE_FIELDS),
+    *(("line comment", f) for f in COMMENT_FIELDS),
+    *(("issue comment", f) for f in COMMENT_FIELDS if f != "path"),
+    *(("file", f) for f in FILE_FIELDS),
+    *(("release", f) for f in RELEASE_FIELDS),
+]
+
+
+@pytest.mark.parametrize("value", [None, {"not": "text"}], ids=["null", "wrong-type"])
+@pytest.mark.parametrize(("where", "field"), DAMAGED, ids=[f"{w}.{f}" for w, f in DAMAGED])
+def test_a_null_missing_or_wrong_typed_field_never_breaks_a_run(
+    github: FakeGitHub, miner, tmp_path: Path, where: str, field: str, value: Any
+) -> None:  # type: ignore[no-untyped-def]
+    """Every field the collector reads, spoiled one at a time in a replayed answer: the
+    report is made (the item read as empty, or skipped with one line naming it)."""
+    quarter(github)
+    _damage(github, where, field, value)
+    doc = run_report(miner, tmp_path)
+    jsonschema.validate(doc, json_schema())
+    source = next(s for s in doc["sources"] if s["kind"] == "github")
+    skipped = [s for s in source["blind_spots"] if s.startswith("skipped on GitHub")]
+    assert all("\n" not in s for s in skipped)
+    if (where, field) in (("pr", "number"), ("issue", "created_at"), ("release", "tag_name")):
+        assert skipped  # without it there is nothing to name the item by
+    if value is not None:
+        return
+    md = miner(
+        "report", "--repo", "acme/widgets", "--author", LOGIN, "--period", "2024Q2",
+        "--store", str(tmp_path / "store.sqlite3"), cwd=tmp_path / "not-a-clone",
+    )  # fmt: skip
+    assert md.code == 0 and "Traceback" not in md.err
+
+
+def test_an_item_link_off_the_forges_web_host_is_dropped(
+    github: FakeGitHub, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    quarter(github)
+    hostile = [
+        f"{EVIL}/acme/widgets/pull/7",
+        "http://github.com/acme/widgets/pull/7",  # not https
+        "https://github.com@evil.example/acme/widgets/pull/7",
+        "https://github.com:8443/acme/widgets/pull/7",
+        "javascript:alert(1)//github.com/",
+        "https://github.com.evil.example/x",
+    ]
+    for n, where in enumerate(("pr", "issue", "commented", "reviewed")):
+        _damage(github, where, "html_url", hostile[n % len(hostile)])
+    _damage(github, "timeline", "html_url", hostile[4])
+    _damage(github, "line comment", "html_url", hostile[5])
+    _damage(github, "issue comment", "html_url", hostile[1])
+    _damage(github, "file", "blob_url", hostile[2])
+    _damage(github, "release", "html_url", hostile[3])
+    doc = run_report(miner, tmp_path)
+    items = by_id(doc)
+    for key in (
+        "gh:pr:acme/widgets#7", "gh:issue:acme/widgets#3", "gh:review:501",
+        "gh:review-comment:7001", "gh:comment:9002", "gh:release:acme/widgets:v2.1.0",
+        "doc:acme/widgets:docs/design/batching.md",
+    ):  # fmt: skip
+        assert items[key]["url"] is None, key
+    md = miner(
+        "report", "--repo", "acme/widgets", "--author", LOGIN, "--period", "2024Q2",
+        "--store", str(tmp_path / "store.sqlite3"), cwd=tmp_path / "not-a-clone",
+    )  # fmt: skip
+    assert md.code == 0
+    assert "evil.example" not in md.out and "http://github.com" not in md.out
+    assert "acme/widgets#7" in md.out  # an item without a link is named by its number
+
+
+def test_item_links_on_an_enterprise_server_point_at_that_server(
+    no_network: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    fake = FakeGitHub(no_network, base="https://ghe.example.com/api/v3")
+    items = [
+        gh.search_issue_item(
+            "acme", "widgets", n, f"Issue {n}", LOGIN, at("2024-05-01"), is_pr=False
+        )
+        for n in (1, 2)
+    ]
+    items[0]["html_url"] = "https://ghe.example.com/acme/widgets/issues/1"  # the server's own
+    fake.search(f"type:issue author:{LOGIN}", items)  # 2 keeps its github.com address
+    doc = by_id(run_report(miner, tmp_path, "--github-api-url", "https://ghe.example.com/api/v3"))
+    assert doc["gh:issue:acme/widgets#1"]["url"] == "https://ghe.example.com/acme/widgets/issues/1"
+    assert doc["gh:issue:acme/widgets#2"]["url"] is None

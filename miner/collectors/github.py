@@ -24,7 +24,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
+from urllib.parse import urlsplit
 
 from miner.collectors.docs import MIN_LINES, doc_id, is_design_doc
 from miner.ghclient import SEARCH_CAP, GitHubClient, GitHubError, RateLimited, Unreachable
@@ -36,6 +37,8 @@ FILES_CAP = 3000  # GitHub lists at most this many files of a pull request
 _LINKED = re.compile(
     r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+((?:[\w.-]+/[\w.-]+)?#\d+)", re.IGNORECASE
 )
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+Item = dict[str, Any]
 
 
 def parse_time(text: str) -> datetime:
@@ -50,10 +53,54 @@ def _stamp(moment: datetime) -> str:
 class Found:
     """What the searches found, before the per-item requests."""
 
-    authored_prs: dict[str, dict[str, Any]]
-    reviewed_prs: dict[str, dict[str, Any]]
-    issues: dict[str, dict[str, Any]]
-    commented: dict[str, dict[str, Any]]
+    authored_prs: dict[str, Item]
+    reviewed_prs: dict[str, Item]
+    issues: dict[str, Item]
+    commented: dict[str, Item]
+
+
+@dataclass(frozen=True)
+class WebHost:
+    """Where the forge's web pages are, worked out from its API address: an item's
+    link is kept only when it points there (a payload is written by others, and its
+    ``html_url`` becomes a link in the report). api.github.com serves github.com,
+    api.NAME.ghe.com serves NAME.ghe.com, and a GitHub Enterprise Server at
+    ``https://HOST/api/v3`` serves HOST."""
+
+    schemes: frozenset[str]
+    host: str
+    port: int | None
+
+    @classmethod
+    def of(cls, api_url: str) -> WebHost:
+        parts = urlsplit(api_url)
+        host = parts.hostname or ""
+        web = host.removeprefix("api.") if host.count(".") >= 2 else host
+        # https always; plain http only for a server whose API itself is plain http
+        return cls(frozenset({"https", parts.scheme.lower()}), web, _port(api_url))
+
+    def url(self, value: Any) -> str | None:
+        """``value`` when it is a page on this host, else None (the item keeps no link)."""
+        if not isinstance(value, str) or any(c in value for c in "\\ \t\r\n<>\"'`"):
+            return None
+        parts = urlsplit(value)
+        ok = (
+            parts.scheme.lower() in self.schemes
+            and "@" not in parts.netloc
+            and parts.hostname == self.host
+            and _port(value) == self.port
+        )
+        return value if ok else None
+
+
+def _port(url: str) -> int | None:
+    """The port of ``url`` when it is not its scheme's default; -1 when unreadable."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return -1
+    default = {"http": 80, "https": 443}.get(urlsplit(url).scheme.lower())
+    return None if port == default else port
 
 
 class GitHubCollector:
@@ -68,6 +115,7 @@ class GitHubCollector:
         self.logins = logins
         self.period = period
         self.home_repos = home_repos
+        self.web = WebHost.of(client.base_url)
         self._items = 0
         self._spots: list[str] = []
         self._partial = False
@@ -75,7 +123,7 @@ class GitHubCollector:
     def collect(self) -> Iterator[Evidence]:
         try:
             if not self.logins:  # no login given: the token's own user
-                self.logins = (str(self.client.get("/user").data["login"]),)
+                self.logins = (self._token_user(),)
             found = self._search()
             yield from self._counted(self._pull_requests(found.authored_prs))
             yield from self._counted(self._issues(found.issues))
@@ -86,6 +134,14 @@ class GitHubCollector:
             # What Git holds is reported all the same, marked partial with the reason.
             self._partial = True
             self._spots.append(f"partial: {exc.line()}")
+
+    def _token_user(self) -> str:
+        login = _text(self.client.get("/user").data, "login")
+        if not login:
+            raise GitHubError(
+                "GitHub named no login for the token", "name the person: --author LOGIN"
+            )
+        return login
 
     @property
     def _mine(self) -> set[str]:
@@ -98,46 +154,55 @@ class GitHubCollector:
             yield item
 
     def source(self) -> Source:
-        spots = list(self._spots)
+        cut = [f"partial: {line}" for line in self.client.stopped]
+        spots = [*self._spots, *cut]
         spots.append("GitHub: releases only in the home repositories")
         return Source(
             kind="github",
             location=f"{self.client.base_url} ({', '.join(self.logins) or 'the token user'})",
             items=self._items,
             blind_spots=tuple(spots),
-            partial=self._partial,
+            partial=self._partial or bool(cut),
         )
+
+    def _skip(self, what: str, why: str) -> None:
+        """One line for an item GitHub sent in a shape that cannot be read."""
+        self._spots.append(f"skipped on GitHub: {what}: {why}")
+
+    def _list(self, path: str, params: dict[str, Any] | None = None, **kw: Any) -> Iterator[Item]:
+        """The objects of a list endpoint; anything else in it is passed over."""
+        return (x for x in self.client.paginate(path, params, **kw) if isinstance(x, dict))
 
     # ------------------------------------------------------------ searches
     def _search(self) -> Found:
         start, end = self.period.start, self.period.end
-        authored: dict[str, dict[str, Any]] = {}
-        reviewed: dict[str, dict[str, Any]] = {}
-        issues: dict[str, dict[str, Any]] = {}
-        commented: dict[str, dict[str, Any]] = {}
+        authored: dict[str, Item] = {}
+        reviewed: dict[str, Item] = {}
+        issues: dict[str, Item] = {}
+        commented: dict[str, Item] = {}
         for login in self.logins:
             for qualifier in ("created", "merged"):
                 for item in self.search(f"type:pr author:{login}", qualifier, start, end):
-                    authored[item["html_url"]] = item
+                    authored[_key(item)] = item
             reviewed_query = f"type:pr reviewed-by:{login} -author:{login}"
             for item in self.search(reviewed_query, "updated", start, None):
-                reviewed[item["html_url"]] = item
+                reviewed[_key(item)] = item
             for item in self.search(f"type:issue author:{login}", "created", start, end):
-                issues[item["html_url"]] = item
+                issues[_key(item)] = item
             for item in self.search(f"type:issue commenter:{login}", "updated", start, None):
-                commented[item["html_url"]] = item
+                commented[_key(item)] = item
         return Found(authored, reviewed, issues, commented)
 
     def search(
         self, query: str, field: str, start: datetime, end: datetime | None
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[Item]:
         """Every item of a search over ``[start, end)``, halving the window while
         a search would hit GitHub's 1,000-result cap."""
         upper = f"{_stamp(end - timedelta(seconds=1))}" if end else "*"
         q = f"{query} {field}:{_stamp(start)}..{upper}"
         first = self.client.get("/search/issues", {"q": q, "per_page": 100})
-        data = first.data
-        capped = data.get("total_count", 0) > SEARCH_CAP
+        data = first.data if isinstance(first.data, dict) else {}
+        capped = _count(data, "total_count") > SEARCH_CAP
         if capped and end is None:  # open-ended: split at now, then bound both halves
             now = datetime.now(start.tzinfo)
             if now - start > timedelta(minutes=2):
@@ -153,38 +218,55 @@ class GitHubCollector:
             self._spots.append(f"GitHub search capped at {SEARCH_CAP} results for: {q}")
         if data.get("incomplete_results"):
             self._spots.append(f"GitHub search timed out and gave incomplete results for: {q}")
-        yield from self.client.paginate("/search/issues", first=first)
+        for item in self._list("/search/issues", first=first):
+            if self._readable(item):
+                yield item
+
+    def _readable(self, item: Item) -> bool:
+        """Whether a search item has what every later step needs: its repository, its
+        number and when it was opened. Anything else missing reads as empty."""
+        missing = [
+            name
+            for name, ok in (
+                ("repository_url", _repo(item) is not None),
+                ("number", _number(item, "number") is not None),
+                ("created_at", _when(item, "created_at") is not None),
+            )
+            if not ok
+        ]
+        if missing:
+            self._skip(f"search item {_ref(item)}", f"no usable {', '.join(missing)}")
+        return not missing
 
     # ------------------------------------------------------ per-item detail
-    def _pull_requests(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+    def _pull_requests(self, found: dict[str, Item]) -> Iterator[Evidence]:
         for item in found.values():
-            repo = _repo(item)
-            number = item["number"]
+            repo, number = _repo(item) or "", _number(item, "number")
             merged_at = self._merged_at(repo, item)
-            created = parse_time(item["created_at"])
-            merged = parse_time(merged_at) if merged_at else None
+            created = _when(item, "created_at")
+            if created is None or number is None:  # _readable let no such item through
+                continue
+            merged = _when({"at": merged_at}, "at")
             if merged and merged in self.period:
                 when, state = merged, "merged"
             elif created in self.period:
-                when, state = created, "merged" if merged else str(item.get("state", "open"))
+                when, state = created, "merged" if merged else (_text(item, "state") or "open")
             else:
                 continue
             version = _version(item)
-            files = list(
-                self.client.paginate(f"/repos/{repo}/pulls/{number}/files", version=version)
-            )
-            author = item["user"]["login"]
+            files = list(self._list(f"/repos/{repo}/pulls/{number}/files", version=version))
+            author = _login(item.get("user"))
             timeline = self._timeline(repo, number, version)
             rounds = _rounds(timeline, author)
             reviewers = sorted(
-                {_login(e.get("user")) for e in timeline if _is_review(e)} - {author.lower(), ""}
+                {_login(e.get("user")) for e in timeline if _is_review(e)} - {author, ""}
             )
-            paths = tuple(f["filename"] for f in files)
-            body = item.get("body") or ""
+            paths = tuple(name for f in files if (name := _text(f, "filename")))
+            body = _text(item, "body")
             linked = ", ".join(dict.fromkeys(_LINKED.findall(body)))
             notes = [f"Linked issues: {linked}"] if linked else []
             notes += [f"Review rounds: {rounds}"] if rounds else []
-            milestone = " ".join(str((item.get("milestone") or {}).get("title") or "").split())
+            milestone = " ".join(_text(_dict(item, "milestone"), "title").split())
             notes += [f"Milestone: {milestone}"] if milestone else []
             notes += [f"Reviewed by: {', '.join(reviewers)}"] if reviewers else []
             yield Evidence(
@@ -192,12 +274,12 @@ class GitHubCollector:
                 kind="pull_request",
                 source="github",
                 repo=repo,
-                title=item["title"],
+                title=_text(item, "title"),
                 date=when,
-                url=item["html_url"],
+                url=self.web.url(item.get("html_url")),
                 stats=Stats(
-                    sum(f.get("additions", 0) for f in files),
-                    sum(f.get("deletions", 0) for f in files),
+                    sum(_count(f, "additions") for f in files),
+                    sum(_count(f, "deletions") for f in files),
                     len(files),
                 ),
                 paths=paths,
@@ -209,107 +291,124 @@ class GitHubCollector:
             )
             if len(files) >= FILES_CAP:
                 self._spots.append(
-                    f"{item['html_url']}: GitHub lists at most {FILES_CAP} files of a pull "
+                    f"{repo}#{number}: GitHub lists at most {FILES_CAP} files of a pull "
                     "request; its size counts those"
                 )
             yield from self._docs(repo, item, files, when)
 
-    def _merged_at(self, repo: str, item: dict[str, Any]) -> str | None:
+    def _merged_at(self, repo: str, item: Item) -> str | None:
         """When the pull request was merged: the search says so, except on an older
         GitHub Enterprise Server that leaves ``merged_at`` out; then ask for it."""
-        summary = item.get("pull_request") or {}
+        summary = _dict(item, "pull_request")
         if "merged_at" in summary:
-            return cast(str | None, summary["merged_at"])
-        pull = self.client.get(f"/repos/{repo}/pulls/{item['number']}", version=_version(item))
-        return cast(str | None, pull.data["merged_at"])
+            return _text(summary, "merged_at") or None
+        number = _number(item, "number")
+        pull = self.client.get(f"/repos/{repo}/pulls/{number}", version=_version(item))
+        return _text(pull.data, "merged_at") or None
 
-    def _timeline(self, repo: str, number: int, version: str | None) -> list[dict[str, Any]]:
+    def _timeline(self, repo: str, number: int, version: str | None) -> list[Item]:
         path = f"/repos/{repo}/issues/{number}/timeline"
-        return list(self.client.paginate(path, version=version))
+        return list(self._list(path, version=version))
 
-    def _docs(
-        self, repo: str, pr: dict[str, Any], files: list[dict[str, Any]], when: datetime
-    ) -> Iterator[Evidence]:
+    def _docs(self, repo: str, pr: Item, files: list[Item], when: datetime) -> Iterator[Evidence]:
         """Design documents a pull request adds or substantially changes."""
         for f in files:
-            if is_design_doc(f["filename"]) and f.get("additions", 0) >= MIN_LINES:
+            name = _text(f, "filename")
+            if name and is_design_doc(name) and _count(f, "additions") >= MIN_LINES:
                 yield Evidence(
-                    id=doc_id(repo, f["filename"]),
+                    id=doc_id(repo, name),
                     kind="design_doc",
                     source="github",
                     repo=repo,
-                    title=f"{f['filename'].rsplit('/', 1)[-1]} (in {pr['title']})",
+                    title=f"{name.rsplit('/', 1)[-1]} (in {_text(pr, 'title')})",
                     date=when,
-                    url=f.get("blob_url") or pr["html_url"],
-                    stats=Stats(f["additions"], f["deletions"], 1),
-                    paths=(f["filename"],),
-                    matched_as=pr["user"]["login"],
+                    url=self.web.url(f.get("blob_url")) or self.web.url(pr.get("html_url")),
+                    stats=Stats(_count(f, "additions"), _count(f, "deletions"), 1),
+                    paths=(name,),
+                    matched_as=_login(pr.get("user")),
                 )
 
-    def _issues(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+    def _issues(self, found: dict[str, Item]) -> Iterator[Evidence]:
         for item in found.values():
-            created = parse_time(item["created_at"])
-            if created not in self.period:
+            created = _when(item, "created_at")
+            if created is None or created not in self.period:
                 continue
-            repo = _repo(item)
+            repo = _repo(item) or ""
             yield Evidence(
-                id=f"gh:issue:{repo}#{item['number']}",
+                id=f"gh:issue:{repo}#{_number(item, 'number')}",
                 kind="issue",
                 source="github",
                 repo=repo,
-                title=item["title"],
+                title=_text(item, "title"),
                 date=created,
-                url=item["html_url"],
-                message=item.get("body") or "",
+                url=self.web.url(item.get("html_url")),
+                message=_text(item, "body"),
                 labels=_labels(item),
-                state=item.get("state"),
-                matched_as=item["user"]["login"],
+                state=_text(item, "state") or None,
+                matched_as=_login(item.get("user")),
             )
 
-    def _reviews(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+    def _reviews(self, found: dict[str, Item]) -> Iterator[Evidence]:
         """The subject's reviews and line comments, from each pull request's timeline."""
         mine = self._mine
         for item in found.values():
-            repo = _repo(item)
-            timeline = self._timeline(repo, item["number"], _version(item))
+            repo, number = _repo(item) or "", _number(item, "number") or 0
+            timeline = self._timeline(repo, number, _version(item))
             reviews = sorted(
-                (e for e in timeline if _is_review(e) and _login(e.get("user")) in mine),
-                key=lambda e: str(e["submitted_at"]),
+                (
+                    e
+                    for e in timeline
+                    if _is_review(e)
+                    and _login(e.get("user")) in mine
+                    and self._has_id(e, "review", repo, number)
+                ),
+                key=lambda e: _text(e, "submitted_at"),
             )
             submitted = {review["id"] for review in reviews}
             comments = [  # a pending review's comments are its author's draft
                 c
                 for event in timeline
                 if event.get("event") == "line-commented"
-                for c in event.get("comments", [])
+                for c in _objects(event, "comments")
                 if _login(c.get("user")) in mine
                 and c.get("pull_request_review_id") in (*submitted, None)
+                and self._has_id(c, "review comment", repo, number)
             ]
-            stamps = [e["submitted_at"] for e in reviews] + [c["created_at"] for c in comments]
-            if not any(parse_time(str(stamp)) in self.period for stamp in stamps):
+            stamps = [_when(e, "submitted_at") for e in reviews]
+            stamps += [_when(c, "created_at") for c in comments]
+            if not any(stamp and stamp in self.period for stamp in stamps):
                 continue  # nothing of the subject's in the period: ask nothing more
             newcomer = self._newcomer(repo, item)
             yield from self._review_items(repo, item, reviews, comments, newcomer)
 
+    def _has_id(self, thing: Item, what: str, repo: str, number: int) -> bool:
+        """Whether ``thing`` has the id its evidence is named by; else it is skipped."""
+        if _number(thing, "id") is not None:
+            return True
+        self._skip(f"a {what} on {repo}#{number}", "no usable id")
+        return False
+
     def _review_items(
         self,
         repo: str,
-        item: dict[str, Any],
-        reviews: list[dict[str, Any]],
-        comments: list[dict[str, Any]],
+        item: Item,
+        reviews: list[Item],
+        comments: list[Item],
         newcomer: bool,
     ) -> Iterator[Evidence]:
         """One pull request's reviews (in order) and line comments in the period."""
         per_review = Counter(c.get("pull_request_review_id") for c in comments)
         labels = _labels(item)
+        title = _text(item, "title")
+        page = self.web.url(item.get("html_url"))
         reviewed: set[str] = set()
         for review in reviews:
-            if review.get("commit_id"):
-                reviewed.add(str(review["commit_id"]))
-            when = parse_time(review["submitted_at"])
-            if when not in self.period:
+            if commit := _text(review, "commit_id"):
+                reviewed.add(commit)
+            when = _when(review, "submitted_at")
+            if when is None or when not in self.period:
                 continue
-            state = str(review.get("state", "")).upper()
+            state = _text(review, "state").upper()
             count = per_review[review["id"]]
             detail = _review_detail(state, count)
             yield Evidence(
@@ -317,11 +416,11 @@ class GitHubCollector:
                 kind="review",
                 source="github",
                 repo=repo,
-                title=f"Review of {item['title']}" + (f" ({detail})" if detail else ""),
+                title=f"Review of {title}" + (f" ({detail})" if detail else ""),
                 date=when,
-                url=review.get("html_url") or item["html_url"],
+                url=self.web.url(review.get("html_url")) or page,
                 message=_with_note(
-                    review.get("body") or "", "Pull request by", _login(item.get("user"))
+                    _text(review, "body"), "Pull request by", _login(item.get("user"))
                 ),
                 review_state=state,
                 newcomer_author=newcomer,
@@ -332,33 +431,33 @@ class GitHubCollector:
                 role="reviewer",
             )
         for comment in comments:
-            created = parse_time(comment["created_at"])
-            if created not in self.period:
+            created = _when(comment, "created_at")
+            if created is None or created not in self.period:
                 continue
-            path = str(comment.get("path") or "")
+            path = _text(comment, "path")
             yield Evidence(
                 id=f"gh:review-comment:{comment['id']}",
                 kind="review_comment",
                 source="github",
                 repo=repo,
-                title=f"Comment on {path} in {item['title']}",
+                title=f"Comment on {path} in {title}",
                 date=created,
-                url=comment.get("html_url") or item["html_url"],
+                url=self.web.url(comment.get("html_url")) or page,
                 paths=(path,) if path else (),
-                message=comment.get("body") or "",
+                message=_text(comment, "body"),
                 newcomer_author=newcomer,
                 matched_as=_login(comment.get("user")),
                 labels=labels,
                 role="reviewer",
             )
 
-    def _newcomer(self, repo: str, item: dict[str, Any]) -> bool:
+    def _newcomer(self, repo: str, item: Item) -> bool:
         """Whether the pull request's author was new to the repository: GitHub says
         first-time contributor, or a contributor with fewer than ``NEWCOMER_PRIOR_PRS``
         earlier pull requests there. That count is one search, asked once ever (the
         past does not change) and kept in the store."""
-        association = item.get("author_association")
-        user = item.get("user") or {}
+        association = _text(item, "author_association")
+        user = _dict(item, "user")
         if user.get("type") == "Bot":
             return False
         if association in NEWCOMER:
@@ -366,31 +465,33 @@ class GitHubCollector:
         author = _login(user)
         if association != "CONTRIBUTOR" or not author:
             return False
-        day = str(item["created_at"])[:10]
+        day = _text(item, "created_at")[:10]
         query = f"repo:{repo} type:pr author:{author} created:<{day}"
         found = self.client.get("/search/issues", {"q": query, "per_page": 1}, settled=True)
-        return int(found.data.get("total_count", 0)) < NEWCOMER_PRIOR_PRS
+        return _count(found.data, "total_count") < NEWCOMER_PRIOR_PRS
 
-    def _comments(self, found: dict[str, dict[str, Any]]) -> Iterator[Evidence]:
+    def _comments(self, found: dict[str, Item]) -> Iterator[Evidence]:
         mine = self._mine
         since = _stamp(self.period.start)
         for item in found.values():
-            repo = _repo(item)
-            path = f"/repos/{repo}/issues/{item['number']}/comments"
-            for comment in self.client.paginate(path, {"since": since}, version=_version(item)):
+            repo, number = _repo(item) or "", _number(item, "number") or 0
+            path = f"/repos/{repo}/issues/{number}/comments"
+            for comment in self._list(path, {"since": since}, version=_version(item)):
                 who = _login(comment.get("user"))
-                created = parse_time(comment["created_at"])
-                if who not in mine or created not in self.period:
+                created = _when(comment, "created_at")
+                if who not in mine or created is None or created not in self.period:
+                    continue
+                if not self._has_id(comment, "comment", repo, number):
                     continue
                 yield Evidence(
                     id=f"gh:comment:{comment['id']}",
                     kind="issue_comment",
                     source="github",
                     repo=repo,
-                    title=f"Comment on {item['title']}",
+                    title=f"Comment on {_text(item, 'title')}",
                     date=created,
-                    url=comment["html_url"],
-                    message=comment.get("body") or "",
+                    url=self.web.url(comment.get("html_url")),
+                    message=_text(comment, "body"),
                     labels=_labels(item),
                     role="commenter",
                     matched_as=who,
@@ -400,35 +501,36 @@ class GitHubCollector:
         """Releases the subject published in the home repositories (one request each)."""
         mine = self._mine
         for repo in self.home_repos:
-            for release in self.client.paginate(f"/repos/{repo}/releases"):
+            for release in self._list(f"/repos/{repo}/releases"):
                 who = _login(release.get("author"))
-                published = release.get("published_at")
-                if who not in mine or not published or release.get("draft"):
+                when = _when(release, "published_at")
+                if who not in mine or when is None or release.get("draft"):
                     continue
-                when = parse_time(published)
                 if when not in self.period:
                     continue
-                name = release.get("name") or release["tag_name"]
+                tag = _text(release, "tag_name")
+                if not tag:
+                    self._skip(f"a release in {repo}", "no usable tag_name")
+                    continue
                 yield Evidence(
-                    id=f"gh:release:{repo}:{release['tag_name']}",
+                    id=f"gh:release:{repo}:{tag}",
                     kind="release",
                     source="github",
                     repo=repo,
-                    title=f"Release {name}",
+                    title=f"Release {_text(release, 'name') or tag}",
                     date=when,
-                    url=release["html_url"],
-                    message=release.get("body") or "",
+                    url=self.web.url(release.get("html_url")),
+                    message=_text(release, "body"),
                     matched_as=who,
                 )
 
 
-def _version(item: dict[str, Any]) -> str | None:
+def _version(item: Item) -> str | None:
     """A search item's ``updated_at``: GitHub moves it on every comment, review, push,
     label or state change, so an answer about the item stored at that same moment is
     still true. (A later edit of a comment's text does not move it: that text is
     refreshed the next time the item changes.)"""
-    stamp = item.get("updated_at")
-    return str(stamp) if stamp else None
+    return _text(item, "updated_at") or None
 
 
 def _with_note(body: str, label: str, value: str) -> str:
@@ -440,26 +542,75 @@ def _with_note(body: str, label: str, value: str) -> str:
 
 
 def _login(who: Any) -> str:
-    return str((who or {}).get("login", "")).lower()
+    return _text(who, "login").lower()
 
 
-def _is_review(event: dict[str, Any]) -> bool:
+def _text(obj: Any, key: str) -> str:
+    """A text field of a payload object; empty when it is missing, null or not text
+    (a payload is written by others and read as it comes)."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _dict(obj: Any, key: str) -> Item:
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _objects(obj: Any, key: str) -> list[Item]:
+    """The objects of a list field; anything else in it is passed over."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+
+
+def _number(obj: Any, key: str) -> int | None:
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _count(obj: Any, key: str) -> int:
+    """A count field; 0 when it is missing, null, negative or not a number."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _when(obj: Any, key: str) -> datetime | None:
+    """A timestamp field as an aware datetime; None when it is missing or unreadable."""
+    text = _text(obj, key)
+    try:
+        moment = parse_time(text) if text else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+def _key(item: Item) -> str:
+    """What tells search items apart (found twice, by two searches, they are one)."""
+    return f"{item.get('repository_url')}#{item.get('number')}"
+
+
+def _ref(item: Item) -> str:
+    """A search item named for a one-line warning, from what it has."""
+    return f"{_repo(item) or '(no repository)'}#{_number(item, 'number') or '?'}"
+
+
+def _is_review(event: Item) -> bool:
     """A submitted review in a timeline (a pending one is its author's draft)."""
     return (
         event.get("event") == "reviewed"
-        and bool(event.get("submitted_at"))
-        and str(event.get("state", "")).lower() != "pending"
+        and _when(event, "submitted_at") is not None
+        and _text(event, "state").lower() != "pending"
     )
 
 
-def _rounds(timeline: list[dict[str, Any]], author: str) -> int:
+def _rounds(timeline: list[Item], author: str) -> int:
     """Review rounds of a pull request: the distinct commits others reviewed."""
     return len(
         {
-            str(e["commit_id"])
+            _text(e, "commit_id")
             for e in timeline
             if _is_review(e)
-            and e.get("commit_id")
+            and _text(e, "commit_id")
             and _login(e.get("user")) not in ("", author.lower())
         }
     )
@@ -471,13 +622,16 @@ def _review_detail(state: str, comments: int) -> str:
     return ", ".join(x for x in (said, counted) if x)
 
 
-def _repo(item: dict[str, Any]) -> str:
-    """owner/name from a search item's ``repository_url``."""
-    return "/".join(str(item["repository_url"]).rstrip("/").split("/")[-2:])
+def _repo(item: Item) -> str | None:
+    """owner/name from a search item's ``repository_url``; None when it names none (it
+    goes into the paths asked next, so it must be a plain owner/name)."""
+    repo = "/".join(_text(item, "repository_url").rstrip("/").split("/")[-2:])
+    plain = _REPO.fullmatch(repo) and not any(p in (".", "..") for p in repo.split("/"))
+    return repo if plain else None
 
 
-def _labels(item: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(label["name"] for label in item.get("labels", []))
+def _labels(item: Item) -> tuple[str, ...]:
+    return tuple(name for label in _objects(item, "labels") if (name := _text(label, "name")))
 
 
 __all__ = ["GitHubCollector", "GitHubError"]

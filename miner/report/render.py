@@ -310,7 +310,8 @@ def size_text(item: Mapped) -> str:
 
 def locator(evidence: Evidence) -> str:
     """Where to find an item that has no web address: a commit's short SHA, a tag's
-    name, a design doc's path; empty when the item has a link or nothing to point at."""
+    name, a design doc's path, a GitHub item's number or id (its link was missing or
+    pointed off the forge); empty when the item has a link or nothing to point at."""
     if evidence.url and http_url(evidence.url):
         return ""
     if evidence.id.startswith("git:tag:"):
@@ -319,6 +320,10 @@ def locator(evidence: Evidence) -> str:
         return f"commit {evidence.id[len('git:') :][:10]}"
     if evidence.kind == "design_doc" and evidence.paths:
         return evidence.paths[0]
+    if evidence.id.startswith(("gh:pr:", "gh:issue:")):  # owner/name#number
+        return evidence.id.split(":", 2)[2]
+    if evidence.id.startswith("gh:"):  # e.g. "review 501", "release acme/widgets:v2"
+        return " ".join(evidence.id[len("gh:") :].split(":", 1))
     return ""
 
 
