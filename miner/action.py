@@ -119,6 +119,24 @@ def inside(workspace: Path, given: str, label: str) -> Path:
     return path
 
 
+def writable(workspace: Path, target: Path, *, within: bool = True) -> Path:
+    """``target``, checked before the action writes or commits it: not a symlink (a
+    workspace holds what the repository's authors committed, and a link there would
+    make the action overwrite the file it points at), and, when ``within``, resolving
+    to a place inside the workspace."""
+    if target.is_symlink():
+        raise MinerError(
+            f"refused to write {target}: it is a symbolic link",
+            "remove the link from the repository; the action writes plain files only",
+        )
+    if within and not target.resolve().is_relative_to(workspace.resolve()):
+        raise MinerError(
+            f"refused to write {target}: it resolves outside the workspace",
+            "use an output-dir inside the checkout, without links out of it",
+        )
+    return target
+
+
 # ------------------------------------------------------------------ periods
 def resolve_period(text: str, now: datetime) -> Period:
     """The period a run covers. Relative forms are read against ``now``, the moment the
@@ -321,14 +339,27 @@ def _report(
     report = api.build_report(config)
     for warning in report.warnings:
         print(annotation("warning", warning))
-    files = []
-    for fmt in (*inputs.formats, *(() if "md" in inputs.formats else ("md",))):
-        target = (out_dir if fmt in inputs.formats else aside) / f"{stem}.{fmt}"
+    targets = _targets(inputs, workspace, out_dir, aside, stem)
+    for fmt, target in targets.items():
         write_text(target, render(report, fmt))
-        if fmt in inputs.formats:
-            files.append(target)
-    markdown = (out_dir if "md" in inputs.formats else aside) / f"{stem}.md"
-    return Written(tuple(files), markdown, report.partial)
+    files = tuple(targets[fmt] for fmt in inputs.formats)
+    return Written(files, targets["md"], report.partial)
+
+
+def _targets(
+    inputs: Inputs, workspace: Path, out_dir: Path, aside: Path, stem: str
+) -> dict[str, Path]:
+    """Each format's file (the formats asked in the output dir, Markdown aside when not
+    asked: the summary and the issue need it), every one checked before any is written."""
+    wanted = (*inputs.formats, *(() if "md" in inputs.formats else ("md",)))
+    return {
+        fmt: writable(
+            workspace,
+            (out_dir if fmt in inputs.formats else aside) / f"{stem}.{fmt}",
+            within=fmt in inputs.formats,
+        )
+        for fmt in wanted
+    }
 
 
 def _promo(
@@ -343,20 +374,16 @@ def _promo(
 ) -> Written:
     """``miner promo`` once per format (JSON first, which says whether it is partial)."""
     options = promo_options(inputs, env, period, workspace)
-    wanted = ["json", *(f for f in inputs.formats if f != "json")]
-    if "md" not in wanted:
-        wanted.append("md")
-    files = []
-    for fmt in wanted:
-        target = (out_dir if fmt in inputs.formats else aside) / f"{stem}.{fmt}"
+    targets = _targets(inputs, workspace, out_dir, aside, stem)
+    json_target = writable(aside, aside / f"{stem}.json", within=False)
+    wanted = {"json": targets.get("json", json_target), **targets}
+    for fmt, target in wanted.items():
         code = (runner or _miner)([*options, "--format", fmt, "-o", str(target)])
         if code != 0:
             raise MinerError(f"miner promo failed (exit {code})", "see the line above")
-        if fmt in inputs.formats:
-            files.append(target)
-    home = {fmt: out_dir if fmt in inputs.formats else aside for fmt in wanted}
-    doc = json.loads((home["json"] / f"{stem}.json").read_text(encoding="utf-8"))
-    return Written(tuple(files), home["md"] / f"{stem}.md", _partial(doc))
+    doc = json.loads(wanted["json"].read_text(encoding="utf-8"))
+    files = tuple(targets[fmt] for fmt in inputs.formats)
+    return Written(files, targets["md"], _partial(doc))
 
 
 def promo_options(inputs: Inputs, env: Env, period: Period, workspace: Path) -> list[str]:
@@ -407,15 +434,21 @@ def summary(env: Env) -> dict[str, str]:
     return {"summary-cut": "true" if cut else "false"}
 
 
-_MENTION = re.compile(r"(?<![\w`/.@-])@(?=[A-Za-z0-9])")
+# An address (left as it is), or an ``@`` that GitHub reads as a mention: one after
+# anything but a letter, digit or underscore (``.@u``, ``/@u``, ``-@u``, ``@@u``).
+_MENTION = re.compile(
+    r"(?P<url>(?i:https?)://[A-Za-z0-9][^\s<>]*)|(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])"
+)
 
 
 def quiet_mentions(text: str) -> str:
     """``text`` with every ``@login`` and ``@org/team`` kept readable but unable to
     notify anyone: an issue body pings whoever it names, and the names in a report come
     from commit messages and pull request titles that other people wrote. A word joiner
-    after the ``@`` breaks the mention; emails and addresses are left alone."""
-    return _MENTION.sub("@\u2060", text)
+    after the ``@`` breaks the mention; emails (``ada@x.io``: after a letter, GitHub
+    sees no mention) and http(s) addresses (a link's target must stay byte for byte)
+    are left alone."""
+    return _MENTION.sub(lambda m: m.group("url") or "@\u2060", text)
 
 
 def issue(env: Env) -> dict[str, str]:
@@ -473,6 +506,8 @@ def commit(env: Env) -> dict[str, str]:
             "commit: the workspace is not a Git checkout",
             "add actions/checkout (persist-credentials: false) before this action",
         )
+    for name in files:
+        writable(workspace, workspace / name)
     git("add", "--", *files)
     if git("diff", "--cached", "--quiet").returncode == 0:
         return {"commit": ""}

@@ -731,5 +731,120 @@ def test_mentions_in_the_issue_body_notify_nobody(
     body = opened["body"]
     assert "@octocat" not in body and "@acme/reviewers" not in body
     assert "@\u2060octocat" in body and "@\u2060acme/reviewers" in body
-    assert "`@code`" in body and "ada@example.com" in body
+    assert "`@\u2060code`" in body and "ada@example.com" in body
     assert action.quiet_mentions("@a @b") == "@\u2060a @\u2060b"
+
+
+def test_every_mention_form_is_quieted_and_no_address_is_touched() -> None:
+    """GitHub reads ``@user`` after any character that is not a letter, digit or
+    underscore as a mention; addresses (reference-link definitions and inline URLs,
+    even with an ``@`` in their path) must stay byte for byte."""
+    links = [
+        "[1]: https://github.com/acme/widgets/pull/7",
+        "[2]: https://www.npmjs.com/package/@scope/pkg",
+        "[3]: https://medium.com/@ada/why-batching-2f1e?source=@feed",
+        "[4]: http://user@example.com/@ops/",
+    ]
+    inline = "see HTTPS://example.com/@ops/x and https://github.com/orgs/acme/teams/@x"
+    emails = "mail ada@example.com, carol_b@x.io, d.e@f.org"
+    forms = ".@u1 /@u2 -@u3 @@u4 (@u5) [@u6] \"@u7\" '@u8' `@u9` :@u10 *@u11 ~@u12 \u00e9@u13 @u14"
+    report = "\n".join(["# Q2", f"- {forms}", f"- {emails}", f"- {inline}", "", *links]) + "\n"
+    quiet = action.quiet_mentions(report)
+    for n in range(1, 15):
+        if n == 13:  # a letter before it: GitHub sees an address, not a mention
+            continue
+        assert f"@u{n}" not in quiet.replace(f"@\u2060u{n}", ""), n
+        assert f"@\u2060u{n}" in quiet, n
+    for kept in (*links, inline, emails):
+        assert kept in quiet, kept
+    assert quiet.replace("\u2060", "") == report
+
+
+def _victim(tmp_path: Path) -> Path:
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("not yours\n")
+    return victim
+
+
+@pytest.mark.parametrize("command", ["report", "promo"])
+@pytest.mark.parametrize("link", ["reports/2024Q2.md", "reports/2024Q2.json"])
+def test_the_action_writes_no_file_through_a_symbolic_link(
+    github: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    link: str,
+) -> None:
+    """A repository can commit ``reports/2024Q2.md -> /outside/victim.txt``: the run
+    step stops with one error line before writing anything, and the victim is intact."""
+    quarter(github)
+    victim = _victim(tmp_path)
+    runner = Runner(tmp_path, monkeypatch)
+    name = link if command == "report" else link.replace("2024Q2", "promo-2024Q2")
+    placed = runner.workspace / name
+    placed.parent.mkdir(parents=True)
+    placed.symlink_to(victim)
+    given = {"author": LOGIN, "repos": "acme/widgets", "command": command}
+    if command == "promo":
+        given["period"] = "2024Q2"
+    out = runner.run(**given)
+    assert runner.outcomes["run"] == "failure"
+    assert out["reports"] == ""
+    assert victim.read_text() == "not yours\n"
+    errors = [x for x in capsys.readouterr().out.splitlines() if x.startswith("::error::")]
+    assert len(errors) == 1 and "symbolic link" in errors[0] and name in errors[0]
+    assert list((runner.workspace / "reports").iterdir()) == [placed]  # nothing else written
+
+
+def test_a_link_inside_the_workspace_that_leaves_it_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``reports/deep -> /outside``: the output dir resolves out of the workspace."""
+    victim = _victim(tmp_path)
+    workspace = tmp_path / "workspace"
+    (workspace / "reports").mkdir(parents=True)
+    (workspace / "reports" / "deep").symlink_to(victim.parent, target_is_directory=True)
+    env = {
+        "RUNNER_TEMP": str(tmp_path / "temp"),
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "INPUT_OUTPUT_DIR": "reports/deep",
+        "INPUT_FORMATS": "json",
+        "MINER_PERIOD": "2024Q2",
+    }
+    assert action.main(["run"], environ=env, now=SCHEDULED) == 2
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("::error::") and "leaves the workspace" in line
+    assert [p.name for p in victim.parent.iterdir()] == ["victim.txt"]
+
+
+@pytest.mark.parametrize("kind", ["link", "outside"])
+def test_the_commit_step_commits_no_link_and_nothing_outside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    victim = _victim(tmp_path)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    brag_repo(tmp_path, workspace)
+    (workspace / "reports").mkdir()
+    if kind == "link":
+        (workspace / "reports" / "2024Q2.md").symlink_to(victim)
+        listed = "reports/2024Q2.md"
+    else:
+        listed = "../outside/victim.txt"
+    env = {
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_OUTPUT": str(tmp_path / "out"),
+        "GITHUB_REF": "refs/heads/main",
+        "MINER_REPORTS": listed,
+        "MINER_LABEL": "2024Q2",
+    }
+    assert action.main(["commit"], environ=env, now=SCHEDULED) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("::error::refused to write")
+    head = subprocess.run(
+        ["git", "-C", str(workspace), "log", "--format=%s"], capture_output=True, text=True
+    ).stdout
+    assert head.splitlines() == ["start"]
