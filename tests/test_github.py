@@ -1294,3 +1294,22 @@ def test_item_links_on_an_enterprise_server_point_at_that_server(
     doc = by_id(run_report(miner, tmp_path, "--github-api-url", "https://ghe.example.com/api/v3"))
     assert doc["gh:issue:acme/widgets#1"]["url"] == "https://ghe.example.com/acme/widgets/issues/1"
     assert doc["gh:issue:acme/widgets#2"]["url"] is None
+
+
+def test_a_home_repository_that_is_no_owner_name_is_skipped_with_a_line(
+    github: FakeGitHub, repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The home repositories default to the clones' remotes, which anyone writes: one
+    that is no plain owner/name goes into no request path."""
+    quarter(github)
+    repo.commit("x", {"a.py": "1\n"})
+    repo.git("remote", "add", "origin", "https://github.com/acme/../../user")
+    result = miner(
+        "report", str(repo.path), "--author", LOGIN, "--period", "2024Q2", "--format", "json",
+        "--store", str(tmp_path / "store.sqlite3"),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert "gh:review:501" in by_id(doc)
+    assert not any(".." in path for path, _ in github.log)
+    assert [w for w in doc["warnings"] if "skipped on GitHub: releases of 'acme/../../user'" in w]

@@ -501,6 +501,9 @@ class GitHubCollector:
         """Releases the subject published in the home repositories (one request each)."""
         mine = self._mine
         for repo in self.home_repos:
+            if _repo({"repository_url": repo}) != repo:  # a remote's path is anyone's text
+                self._skip(f"releases of {repo!r}", "not an owner/name")
+                continue
             for release in self._list(f"/repos/{repo}/releases"):
                 who = _login(release.get("author"))
                 when = _when(release, "published_at")
