@@ -1313,3 +1313,25 @@ def test_a_home_repository_that_is_no_owner_name_is_skipped_with_a_line(
     assert "gh:review:501" in by_id(doc)
     assert not any(".." in path for path, _ in github.log)
     assert [w for w in doc["warnings"] if "skipped on GitHub: releases of 'acme/../../user'" in w]
+
+
+@pytest.mark.parametrize(
+    ("api_url", "page", "kept"),
+    [
+        (API, "https://github.com/acme/widgets/pull/7", True),
+        (API, "https://api.github.com/repos/acme/widgets/pulls/7", False),
+        ("https://api.acme.ghe.com", "https://acme.ghe.com/acme/widgets/pull/7", True),
+        ("https://ghe.example.com/api/v3", "https://ghe.example.com/acme/w/pull/7", True),
+        ("https://api.corp.example.com/api/v3", "https://api.corp.example.com/a/w/pull/7", True),
+        ("https://api.corp.example.com/api/v3", "https://corp.example.com/a/w/pull/7", False),
+        ("http://ghe.local/api/v3", "http://ghe.local/acme/w/issues/1", True),
+        ("http://ghe.local/api/v3", "https://ghe.local/acme/w/issues/1", True),
+        (API, "https://github.com/acme/widgets/pull/7 onclick=x", False),
+    ],
+)
+def test_the_forges_web_host_follows_from_its_api_address(
+    api_url: str, page: str, kept: bool
+) -> None:
+    from miner.collectors.github import WebHost
+
+    assert WebHost.of(api_url).url(page) == (page if kept else None)

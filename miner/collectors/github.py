@@ -75,7 +75,8 @@ class WebHost:
     def of(cls, api_url: str) -> WebHost:
         parts = urlsplit(api_url)
         host = parts.hostname or ""
-        web = host.removeprefix("api.") if host.count(".") >= 2 else host
+        at_root = parts.path.strip("/") == ""  # api.HOST serves HOST; HOST/api/v3 serves HOST
+        web = host.removeprefix("api.") if at_root and host.count(".") >= 2 else host
         # https always; plain http only for a server whose API itself is plain http
         return cls(frozenset({"https", parts.scheme.lower()}), web, _port(api_url))
 
