@@ -1178,8 +1178,10 @@ def _spoil(thing: dict[str, Any], field: str, value: Any) -> None:
 def _damage(fake: FakeGitHub, where: str, field: str, value: Any) -> None:
     if where in SEARCHED:
         _, number = SEARCHED[where]
+        before = fake.mangle  # several items may be spoiled, each in its own way
 
         def spoiled(path: str, body: Any) -> Any:
+            body = before(path, body)
             if path != "/search/issues":
                 return body
             items = [copy.deepcopy(i) for i in body["items"]]
