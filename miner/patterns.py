@@ -31,15 +31,8 @@ def compile_search(pattern: str, ignore_case: bool = False, multiline: bool = Fa
     """A function telling whether ``pattern`` occurs anywhere in a text.
 
     ``multiline``: ``^`` and ``$`` match at every line, as with ``re.MULTILINE``."""
-    options = re2.Options()
-    options.case_sensitive = not ignore_case
-    options.never_capture = True  # only "is it there" is asked: no groups to track
-    options.log_errors = False  # the caller reports the problem, with its file:line
     flagged = f"(?m){pattern}" if multiline else pattern
-    compiled = _re2.RE2(flagged.encode("utf-8", "surrogatepass"), options)
-    if not compiled.ok():
-        raise PatternProblem(_reason(compiled.error()))
-    match = compiled.Match
+    match = compile_regex(flagged, ignore_case).Match
 
     def found(text: str) -> bool:
         # "replace": a lone surrogate from an undecodable commit message cannot be UTF-8
@@ -47,6 +40,19 @@ def compile_search(pattern: str, ignore_case: bool = False, multiline: bool = Fa
         return bool(match(_UNANCHORED, data, 0, len(data))[0][0] >= 0)
 
     return found
+
+
+def compile_regex(pattern: str, ignore_case: bool = False) -> _re2.RE2:
+    """``pattern`` compiled by RE2, without capture groups; ``PatternProblem`` says
+    why RE2 cannot run it."""
+    options = re2.Options()
+    options.case_sensitive = not ignore_case
+    options.never_capture = True  # only "is it there" is asked: no groups to track
+    options.log_errors = False  # the caller reports the problem, with its file:line
+    compiled = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), options)
+    if not compiled.ok():
+        raise PatternProblem(_reason(compiled.error()))
+    return compiled
 
 
 def _reason(error: bytes | str) -> str:

@@ -372,3 +372,55 @@ def test_patterns_still_ignore_case_and_match_at_each_line() -> None:
     assert compile_search("straße", ignore_case=True)("STRASSE") is False
     assert compile_search("élan", ignore_case=True)("ÉLAN")
     assert compile_search("x")("lone \udcff surrogate x")
+
+
+@pytest.mark.parametrize("negated", [False, True])
+def test_a_catastrophic_glob_cannot_hang_a_report(
+    repo: Repo, tmp_path: Path, negated: bool
+) -> None:
+    name = "a/" + "b/a" * 12 + ("a" * 30)
+    repo.commit("Add a deep file", {name: "a\n"})
+    glob = "*" * 40 + "X"
+    globs = f"['{glob}', '!nothing']" if negated else f"['{glob}']"
+    pack = one_rule_pack(tmp_path, f"{{paths_any: {globs}}}").read_text()
+    pack = pack.replace("{title: 'aaaa'}", "{paths: [x/X]}").replace(
+        "{title: 'bbbb'}", "{paths: [y]}"
+    )
+    (tmp_path / "pack.yaml").write_text(pack)
+    result = run_miner(*REPORT, str(repo.path), "--rules", str(tmp_path / "pack.yaml"), timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("glob", "why"),
+    [("'[z-a]'", "invalid character class range"), ("'x\\'", "is not a glob")],
+)
+@pytest.mark.parametrize("negated", [False, True])
+def test_a_glob_re2_cannot_run_fails_the_pack_at_its_line(
+    tmp_path: Path, glob: str, why: str, negated: bool
+) -> None:
+    globs = f"[{glob}, '!b']" if negated else f"[{glob}]"
+    pack = one_rule_pack(tmp_path, f"{{paths_any: {globs}}}")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(pack))
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{pack}:7: rule 'boom': 'paths_any': ")
+    assert why in problem
+
+
+def test_a_size_glob_re2_cannot_run_fails_the_pack_at_its_line(tmp_path: Path) -> None:
+    pack = one_rule_pack(tmp_path, "{title: a}")
+    pack.write_text(pack.read_text() + "size: {excludes: ['[z-a]']}\n")
+    with pytest.raises(RulePackError) as caught:
+        load_pack(str(pack))
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{pack}:11: 'size': glob '[z-a]' cannot be matched")
+
+
+def test_globs_still_match_unicode_and_odd_paths() -> None:
+    from miner.globs import path_matches
+
+    assert path_matches("docs/é/ü.md", ["*.md"])
+    assert path_matches("docs/lone\udcff.md", ["docs/*.md"])
+    assert not path_matches("docs/a.md\n", ["*.md"])
+    assert path_matches("x/é", ["x/?"])

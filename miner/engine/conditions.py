@@ -280,7 +280,7 @@ def _compile_key(
             return lambda f: int(getattr(f, field)) >= value
         return lambda f: int(getattr(f, field)) <= value
     if key in GLOBS:
-        bit = paths.bit(_strings(key, value, line))
+        bit = _bit(paths, key, value, line)
         if key == "paths_any":
             return lambda f: f.some_paths & bit != 0
         return lambda f: f.all_paths & bit != 0
@@ -304,6 +304,13 @@ def _compile_key(
     raise ConditionProblem(f"unknown condition key '{key}' (known: {known})", line)
 
 
+def _bit(paths: PathClassifier, key: str, value: Any, line: int) -> int:
+    try:
+        return paths.bit(_strings(key, value, line))
+    except PatternProblem as exc:
+        raise ConditionProblem(f"'{key}': {exc}", line) from exc
+
+
 def _lines_test(key: str, value: Any, line: int, paths: PathClassifier) -> Test:
     shape = f"'{key}' takes {{paths: [globs], min: N, max: N}} (min, max or both)"
     if not isinstance(value, dict) or "paths" not in value or set(value) - {"paths", "min", "max"}:
@@ -313,7 +320,7 @@ def _lines_test(key: str, value: Any, line: int, paths: PathClassifier) -> Test:
         b is not None and (not isinstance(b, int) or isinstance(b, bool) or b < 0) for b in bounds
     ):
         raise ConditionProblem(shape, line)
-    bit = paths.bit(_strings(key, value["paths"], line))
+    bit = _bit(paths, key, value["paths"], line)
     added_only = LINES[key]
     low, high = bounds[0] or 0, bounds[1]
 
