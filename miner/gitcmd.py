@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -496,3 +498,35 @@ def version() -> tuple[int, int]:
     """git's (major, minor) version."""
     m = re.search(r"(\d+)\.(\d+)", version_text())
     return (int(m[1]), int(m[2])) if m else (0, 0)
+
+
+MAILMAP_READ = 4 << 20  # bytes of a mailmap read for a digest; a larger one is known by size
+
+
+def mailmap_digest(repo: Repo) -> str:
+    """The digest of the clone's ``.mailmap`` for a cache key; '' when there is none.
+    As git does, a ``.mailmap`` that is a link counts as absent."""
+    return file_digest(repo.root / ".mailmap", follow=False)
+
+
+def file_digest(path: Path, follow: bool = True) -> str:
+    """A cache key's digest of a file git reads: '' when it is missing, unreadable or
+    no regular file (a FIFO would hang the read, ``/proc/self/mem`` fail it); one over
+    ``MAILMAP_READ`` bytes is known by its size and modification time."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return ""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > MAILMAP_READ:
+            return f"size:{info.st_size}:mtime:{info.st_mtime_ns}"
+        try:
+            data = handle.read(MAILMAP_READ + 1)
+        except OSError:
+            return ""
+    return hashlib.sha256(data).hexdigest()

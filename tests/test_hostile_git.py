@@ -429,3 +429,38 @@ def test_the_promo_history_reads_crafted_commits_as_git_prints_them(repo: Repo) 
     assert by_sha[marks].name == "Ada Lovelace"
     assert by_sha[marks].time == 1712138400
     assert by_sha[late].time == 0  # a date git cannot read, as an empty one
+
+
+@pytest.mark.parametrize("target", ["/proc/self/mem", "/dev/zero", "fifo"])
+def test_a_committed_mailmap_link_is_ignored_as_git_ignores_it(
+    repo: Repo,
+    miner,
+    tmp_path: Path,
+    target: str,  # type: ignore[no-untyped-def]
+) -> None:
+    repo.commit("Add parser", {"a.py": "x\n"})
+    if target == "fifo":
+        os.mkfifo(repo.path / "fifo")
+    (repo.path / ".mailmap").symlink_to(target)
+    repo.git("add", ".mailmap")
+    repo.commit("Map the authors")
+    store = str(tmp_path / "store.db")
+    for command in ("report", "promo"):
+        result = miner(command, str(repo.path), "--period", "2024Q2", "--store", store)
+        assert result.code == 0, result.err
+        assert "Add parser" in result.out
+
+
+def test_a_mailmap_digest_reads_regular_files_only_and_at_most_a_bound(tmp_path: Path) -> None:
+    big = tmp_path / "big"
+    with big.open("wb") as handle:
+        handle.truncate(gitcmd.MAILMAP_READ + 1)
+    assert gitcmd.file_digest(big).startswith(f"size:{gitcmd.MAILMAP_READ + 1}:")
+    small = tmp_path / "small"
+    small.write_text("Ada <ada@example.com> <ada@old.example.com>\n")
+    link = tmp_path / "link"
+    link.symlink_to(small)
+    assert len(gitcmd.file_digest(small)) == 64
+    assert gitcmd.file_digest(link) == gitcmd.file_digest(small)  # mailmap.file: git follows
+    assert gitcmd.file_digest(link, follow=False) == ""  # the in-tree .mailmap: git does not
+    assert gitcmd.file_digest(tmp_path) == gitcmd.file_digest(tmp_path / "none") == ""

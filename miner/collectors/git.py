@@ -228,8 +228,6 @@ class GitHistory:
     def _key(self, replaced: str) -> str:
         """What the selection depends on besides the head: who, when, the mailmap and
         any ``git replace`` refs."""
-        root = self.repo.root
-        mailmap = root / ".mailmap"
         config = self.repo.config_section("mailmap.")
         parts = {
             "subject": [
@@ -239,9 +237,7 @@ class GitHistory:
             ],
             "period": [self.period.start.isoformat(), self.period.end.isoformat()],
             "all_branches": self.all_branches,
-            "mailmap": hashlib.sha256(mailmap.read_bytes()).hexdigest()
-            if mailmap.is_file()
-            else "",
+            "mailmap": gitcmd.mailmap_digest(self.repo),
             "mailmap_config": config,
             "mailmap_file": _digest_of(self.repo.config_value("mailmap.file")),
             "shallow": self.repo.shallow,
@@ -393,12 +389,7 @@ class GitHistory:
 
 def _digest_of(path: str) -> str:
     """The content digest of a file named in git config ('' when none or unreadable)."""
-    if not path:
-        return ""
-    try:
-        return hashlib.sha256(Path(path).expanduser().read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    return gitcmd.file_digest(Path(path).expanduser()) if path else ""
 
 
 def _chain(

@@ -229,12 +229,11 @@ def _clean(text: str) -> str:
 
 
 def _key(repo: gitcmd.Repo, all_branches: bool, lines_known: bool) -> str:
-    mailmap = repo.root / ".mailmap"
     parts = [
         TOUCHES_VERSION,
         all_branches,
         lines_known,
-        hashlib.sha256(mailmap.read_bytes()).hexdigest() if mailmap.is_file() else "",
+        gitcmd.mailmap_digest(repo),
         repo.config_section("mailmap."),
     ]
     return "touches:" + hashlib.sha256(json.dumps(parts).encode()).hexdigest()
