@@ -19,7 +19,7 @@ from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows, rows_split
 from miner.collectors.notes import NotesCollector, default_notes_path
-from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, Settings, resolve
+from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, REPO_FILE, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
 from miner.engine.loader import NO_PACK, resolve_pack_path
@@ -68,6 +68,7 @@ class Config:
     paths: tuple[Path, ...] = ()
     authors: tuple[str, ...] = ()
     rules: str | None = None
+    rules_inside: Path | None = None  # rules from a clone's file: its packs stay in the clone
     notes: Path | None = None
     home_repos: tuple[str, ...] = ()
     all_branches: bool = False
@@ -101,6 +102,7 @@ def configure(paths: tuple[Path, ...], given: Mapping[str, Any]) -> tuple[Config
         paths=paths,
         authors=tuple(settings["author"]),
         rules=settings["rules"],
+        rules_inside=_clone_of(settings.origin("rules")),
         notes=settings["notes"],
         home_repos=tuple(settings["home-repo"]),
         all_branches=bool(given.get("all-branches")),
@@ -160,7 +162,13 @@ def pack_name(settings: Settings) -> str | None:
 
 def rule_pack(settings: Settings) -> RulePack:
     """The rule pack a report with ``settings`` uses, loaded and checked."""
-    return load_pack(pack_name(settings))
+    return load_pack(pack_name(settings), _clone_of(settings.origin("rules")))
+
+
+def _clone_of(origin: str) -> Path | None:
+    """The clone whose ``.miner.yaml`` gave a setting; None for the user's own."""
+    where = Path(origin)
+    return where.parent if where.name == REPO_FILE else None
 
 
 def open_repos(paths: Iterable[Path], github_only_ok: bool = False) -> list[gitcmd.Repo]:
@@ -410,7 +418,7 @@ def build_report(
 ) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``;
     ``pack``: the pack's loader, when the caller needs the pack too."""
-    pack = pack or functools.cache(lambda: load_pack(config.rules))
+    pack = pack or functools.cache(lambda: load_pack(config.rules, config.rules_inside))
     found = collect(config, progress, pack)
     subject, sources = found.subject, found.sources
     mapped = found.mapped
@@ -575,7 +583,7 @@ def build_promo(
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         histories = pool.submit(_history_facts, config, repos)
-        loaded = functools.cache(lambda: load_pack(config.rules))
+        loaded = functools.cache(lambda: load_pack(config.rules, config.rules_inside))
         report = build_report(config, progress, loaded)
         pack = loaded()
         found = histories.result()
@@ -629,13 +637,12 @@ def _facts_key(repo: gitcmd.Repo, config: Config, matcher: Matcher, collected: s
     subject, the period, the mailmap and whether every author's lines are known."""
     from miner.promo.touches import TOUCHES_VERSION
 
-    mailmap = repo.root / ".mailmap"
     parts = [
         TOUCHES_VERSION,
         __version__,
         [matcher.subject.emails, matcher.subject.names, matcher.subject.logins],
         [config.period.start.isoformat(), config.period.end.isoformat()],
-        hashlib.sha256(mailmap.read_bytes()).hexdigest() if mailmap.is_file() else "",
+        gitcmd.mailmap_digest(repo),
         repo.config_section("mailmap."),
         collected,
     ]

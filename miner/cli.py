@@ -21,7 +21,7 @@ import click
 from miner import __version__
 from miner.atomic import write_text
 from miner.errors import MinerError, RulePackError, UsageError
-from miner.report.render import FORMATS
+from miner.report.render import FORMATS, scrub
 
 if TYPE_CHECKING:
     from miner.api import Config
@@ -50,7 +50,7 @@ def main() -> None:
         _fail(exc.format_message(), exc.exit_code)
     except RulePackError as exc:
         for problem in exc.problems:
-            click.echo(f"miner: {problem}", err=True)
+            _say(f"miner: {problem}", err=True)
         _fail(exc.line(), exc.exit_code)
     except MinerError as exc:
         _fail(exc.line(), exc.exit_code)
@@ -94,8 +94,14 @@ def entry() -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"miner: error: {message}", err=True)
+    _say(f"miner: error: {message}", err=True)
     sys.exit(code)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """Echo text that may hold what others wrote (a pack's keys, an id in a case file,
+    a note): no terminal control sequence or bidi override reaches the screen."""
+    click.echo(scrub(text), err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
@@ -253,7 +259,7 @@ def _configure(options: RunOptions) -> tuple[Config, Settings]:
 
     config, settings = api.configure(options.paths, options.given())
     for warning in settings.warnings:
-        click.echo(f"miner: warning: {warning}", err=True)
+        _say(f"miner: warning: {warning}", err=True)
     return config, settings
 
 
@@ -264,7 +270,7 @@ def _settings_here(given: dict[str, Any]) -> Settings:
 
     settings = api.settings_here(given)
     for warning in settings.warnings:
-        click.echo(f"miner: warning: {warning}", err=True)
+        _say(f"miner: warning: {warning}", err=True)
     return settings
 
 
@@ -297,7 +303,7 @@ def report(options: RunOptions) -> None:
     with _progress() as progress:
         result = api.build_report(config, progress)
     for warning in result.warnings:
-        click.echo(f"miner: warning: {warning}", err=True)
+        _say(f"miner: warning: {warning}", err=True)
     _write(render(result, settings["format"]), options.output)
 
 
@@ -345,7 +351,7 @@ def promo(
             return
         result = api.build_promo(config, level, case, peer_emails, progress)
     for warning in (*result.report.warnings, *result.warnings):
-        click.echo(f"miner: warning: {warning}", err=True)
+        _say(f"miner: warning: {warning}", err=True)
     _write(render_promo(result, settings["format"]), options.output)
 
 
@@ -380,9 +386,9 @@ def collect(
         if all_authors:
             for done in api.collect_all_authors(paths, config.store, all_branches, progress):
                 for skipped in done.skipped:
-                    click.echo(f"miner: warning: {skipped}", err=True)
+                    _say(f"miner: warning: {skipped}", err=True)
                 state = "up to date" if done.up_to_date else f"{done.new} new commits stored"
-                click.echo(f"{done.repo}: {state}")
+                _say(f"{done.repo}: {state}")
             return
         items = api.collect(config, progress).items
     commits = sum(1 for e in items if e.kind == "commit")
@@ -410,12 +416,12 @@ _rules_option = click.option(
 def rules_list(pack: str | None) -> None:
     """Every area of the pack and the rules that feed it."""
     loaded = _pack(pack)
-    click.echo(f"{loaded.info.name} v{loaded.info.version}: {loaded.path}")
+    _say(f"{loaded.info.name} v{loaded.info.version}: {loaded.path}")
     for area in loaded.areas:
         mine = [r for r in loaded.rules if r.area == area.id]
-        click.echo(f"\n{area.id}: {area.title} ({len(mine)} rules)")
+        _say(f"\n{area.id}: {area.title} ({len(mine)} rules)")
         for rule in mine:
-            click.echo(f"  {rule.id:<28} w{rule.weight}  {rule.reason}")
+            _say(f"  {rule.id:<28} w{rule.weight}  {rule.reason}")
 
 
 @rules.command("test")
@@ -435,7 +441,7 @@ def rules_test(pack: str | None) -> None:
         )
     if failures:
         raise MinerError(f"{len(failures)} of {count} examples failed in {loaded.info.name}")
-    click.echo(f"{loaded.info.name}: {len(loaded.rules)} rules, {count} examples, all pass")
+    _say(f"{loaded.info.name}: {len(loaded.rules)} rules, {count} examples, all pass")
 
 
 @rules.command("explain")
@@ -452,17 +458,17 @@ def rules_explain(rule_id: str, pack: str | None) -> None:
         hint = f"did you mean {' or '.join(near)}?" if near else "see `miner rules list`"
         raise UsageError(f"no rule '{rule_id}' in {loaded.info.name}", hint)
     area = loaded.area(rule.area)
-    click.echo(f"{rule.id} ({loaded.path}:{rule.line})")
-    click.echo(f"area:   {area.id} ({area.title})")
-    click.echo(f"reason: {rule.reason}")
+    _say(f"{rule.id} ({loaded.path}:{rule.line})")
+    _say(f"area:   {area.id} ({area.title})")
+    _say(f"reason: {rule.reason}")
     click.echo(f"weight: {rule.weight}")
     click.echo("when:")
-    click.echo(_indent(yaml.safe_dump(_plain(rule.when.source), sort_keys=False)))
+    _say(_indent(yaml.safe_dump(_plain(rule.when.source), sort_keys=False)))
     for title, examples in (("matches", rule.must_match), ("does not match", rule.must_not_match)):
         click.echo(f"{title}:")
         for example in examples:  # as the pack writes them: YAML, one line each
             shown = yaml.safe_dump(_plain(example.fields), default_flow_style=True, width=1000)
-            click.echo(f"  - {shown.strip()}")
+            _say(f"  - {shown.strip()}")
 
 
 def _plain(value: Any) -> Any:
@@ -535,8 +541,7 @@ def note_list(notes: Path | None) -> None:
         click.echo(f"no notes in {path}", err=True)
     for n in found:
         line = f"{n.short_id}  {n.day}  {n.area:<12} {n.text}" + (f"  {n.link}" if n.link else "")
-        # one line per note, and no escape sequence from the file reaches the terminal
-        click.echo("".join(ch if ch.isprintable() else " " for ch in " ".join(line.split())))
+        _say(" ".join(line.split()))  # one line per note
 
 
 @note.command("remove")
@@ -548,7 +553,7 @@ def note_remove(note_id: str, notes: Path | None) -> None:
 
     path = _notes_file(notes)
     gone = remove_note(path, note_id)
-    click.echo(f"removed {gone.short_id} ({gone.day}, {gone.area}) from {path}")
+    _say(f"removed {gone.short_id} ({gone.day}, {gone.area}) from {path}")
 
 
 @cli.command()
@@ -580,7 +585,7 @@ def doctor(
     failed = False
     for check in checks.run_checks(path, given):
         mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
-        click.echo(f"[{mark}] {check.name}: {check.detail}")
+        _say(f"[{mark}] {check.name}: {check.detail}")
         failed |= check.status == "fail"
     if failed:
         raise MinerError("some checks failed", "see the lines marked FAIL above")

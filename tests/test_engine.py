@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -360,3 +361,96 @@ def test_example_fields_follow_the_evidence_fields() -> None:
     example = example_item({"kind": "review", "labels": ["bug"], "review_rounds": 2, "home": False})
     assert (example.evidence.kind, example.evidence.labels) == ("review", ("bug",))
     assert (example.evidence.review_rounds, example.home) == (2, False)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "'x <img src=x onerror=alert(1)> [click](javascript:alert(1))'",
+        "'a: b'",
+        '"a\\nplan: injected"',
+        "Engineering",
+        "'" + "a" * 41 + "'",
+    ],
+)
+@pytest.mark.parametrize("which", ["area", "rule"])
+def test_an_id_that_is_not_a_short_slug_fails_the_pack_at_its_line(
+    tmp_path: Path, bad: str, which: str
+) -> None:
+    if which == "area":
+        text = AREAS.replace("id: operational", f"id: {bad}") + RULE
+        line = 7
+    else:
+        text = AREAS + RULE.replace("id: tests", f"id: {bad}")
+        line = 11
+    path = write(tmp_path, text)
+    found = problems(path)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{path}:{line}: id ")
+    assert "is not a short id" in found[0]
+    assert "<img" not in found[0] or "..." in found[0]
+
+
+def test_a_quoted_key_is_cut_short_and_its_control_characters_escaped(tmp_path: Path) -> None:
+    path = write(tmp_path, AREAS + RULE + '"\\e]52;c;aGk=\\a' + "x" * 100 + '": 1\n')
+    [problem] = problems(path)
+    assert problem.startswith(f"{path}:20: unknown top-level key '\\x1b]52;c;aGk=\\x07")
+    assert "\x1b" not in problem and "x" * 41 not in problem
+
+
+def test_a_file_that_is_not_a_pack_is_not_quoted(tmp_path: Path) -> None:
+    secret = write(tmp_path, "root:$6$secret-hash:19000:0:99999:7:::\ndaemon:*:1:\n", "shadow")
+    pack = write(tmp_path, f"name: mine\nextends: {secret}\nrules: []\n")
+    found = problems(pack)
+    assert found[0].startswith(f"{pack}:2: cannot extend ")
+    assert "a rule pack is a mapping" in found[0]
+    assert not any("secret-hash" in p or "99999" in p for p in found)
+
+
+def test_a_long_extends_chain_ends_with_its_line_not_a_traceback(tmp_path: Path) -> None:
+    write(tmp_path, AREAS + RULE, "p0.yaml")
+    for n in range(1, 400):
+        write(tmp_path, f"name: p{n}\nextends: p{n - 1}.yaml\n", f"p{n}.yaml")
+    found = problems(tmp_path / "p399.yaml")
+    assert found[0].startswith(f"{tmp_path / 'p399.yaml'}:2: cannot extend")
+    assert "'extends' chains more than 10 packs" in found[0]
+    assert load_pack(str(tmp_path / "p9.yaml")).info.name == "p9"  # ten packs are fine
+
+
+def test_a_clones_pack_extends_only_inside_the_clone_or_a_built_in_pack(
+    tmp_path: Path, miner, repo
+) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("Add parser tests", {"tests/test_a.py": "x\n"})
+    outside = write(tmp_path, AREAS + RULE, "outside.yaml")
+    (repo.path / ".miner.yaml").write_text("rules: packs/ours.yaml\n")
+    (repo.path / "packs").mkdir()
+    ours = repo.path / "packs" / "ours.yaml"
+    for base in (str(outside), "../../outside.yaml", "/etc/passwd"):
+        ours.write_text(f"name: ours\nextends: {base}\n")
+        result = miner("report", str(repo.path), "--period", "2024Q2")
+        assert result.code == 1
+        assert f"{ours}:2: 'extends' names a pack outside the clone {repo.path}" in result.err
+        assert "root:" not in result.err
+    os.mkfifo(repo.path / "packs" / "fifo.yaml")
+    ours.write_text("name: ours\nextends: fifo.yaml\n")
+    result = miner("report", str(repo.path), "--period", "2024Q2")
+    assert f"{ours}:2: 'extends' names no regular file in the clone" in result.err
+    (repo.path / "packs" / "base.yaml").write_text(AREAS + RULE)
+    for base in ("base.yaml", "senior-sde"):
+        ours.write_text(f"name: ours\nextends: {base}\n")
+        result = miner("report", str(repo.path), "--period", "2024Q2")
+        assert result.code == 0, result.err
+    # the user's own pack may extend any file
+    mine = write(tmp_path, f"name: mine\nextends: {outside}\n", "mine.yaml")
+    assert miner("report", str(repo.path), "--period", "2024Q2", "--rules", str(mine)).code == 0
+
+
+def test_rule_pack_problems_and_warnings_reach_the_terminal_without_escapes(
+    tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, AREAS + RULE + 'title\\e]52;c;aGk=\\a: 1\nextra: "\\e[2J\\u202e"\n')
+    path.write_text(path.read_text().replace("title\\e]52;c;aGk=\\a", '"title\\e]52;c;aGk=\\a"'))
+    result = miner("rules", "list", "--rules", str(path))
+    assert result.code == 1
+    assert "unknown top-level key" in result.err
+    assert not any(c in result.err for c in "\x1b\x07\u202e")

@@ -726,3 +726,16 @@ def test_the_case_file_merges_projects_under_the_first_id(repo: Repo, tmp_path: 
     case.write_text("merge: [p-1, p-2]\n")
     with pytest.raises(CaseFileError, match=r":1: 'merge' is a list of lists"):
         build(repo, case)
+
+
+def test_an_id_in_a_case_file_warning_reaches_the_terminal_without_escapes(
+    repo: Repo, tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    case = tmp_path / "case.yaml"
+    case.write_text('pin: ["git:\\e]52;c;aGk=\\a\\u202e\\x9b"]\n')
+    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    result = miner(*args, "--case", str(case))
+    assert result.code == 0, result.err
+    assert f"{case}:1: pinned id 'git:\ufffd]52;c;aGk=" in result.err
+    assert not any(c in result.err for c in "\x1b\x07\u202e\x9b")

@@ -8,6 +8,8 @@ and its ``trivial`` condition, when given, replace the base pack's.
 from __future__ import annotations
 
 import importlib.resources
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from miner.engine.evaluate import example_fields
 from miner.engine.schema import Condition, Example, Rule, RulePack
 from miner.errors import RulePackError, UsageError
 from miner.model import Area, RulePackInfo
+from miner.patterns import PatternProblem
 from miner.yamlsafe import LineDict, YamlProblem, line_of, load_file
 
 DEFAULT_PACK = "senior-sde"
@@ -32,6 +35,12 @@ TOP_LEVEL = (
     "trivial",
 )
 EXAMPLE_FIELDS = example_fields()  # derived from Evidence: one list of fields
+# An id lands in rendered Markdown and HTML and in the user's case file (a YAML key):
+# a short slug cannot carry markup, a link, a newline or a ``key: value``.
+ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+ID_RULE = "lower-case letters, digits, '_' and '-', starting with a letter, at most 40"
+MAX_EXTENDS = 10  # packs in one ``extends`` chain; a longer one is a mistake or an attack
+SHOWN = 40  # characters of a key or a name quoted in a message
 
 
 def builtin_packs() -> dict[str, Path]:
@@ -59,46 +68,62 @@ def resolve_pack_path(name_or_path: str | None) -> Path:
     return path
 
 
-def load_pack(name_or_path: str | None = None) -> RulePack:
-    """Load and check a rule pack; raise ``RulePackError`` listing every problem."""
-    return _load(resolve_pack_path(name_or_path), (), PathClassifier())
+def load_pack(name_or_path: str | None = None, inside: Path | None = None) -> RulePack:
+    """Load and check a rule pack; raise ``RulePackError`` listing every problem.
+
+    ``inside``: the pack came from a clone's ``.miner.yaml``, someone else's file;
+    each pack it extends must then be a built-in one or a regular file in that folder."""
+    found = _Found(inside.resolve() if inside else None, PathClassifier())
+    return _load(resolve_pack_path(name_or_path), (), found)
 
 
-def _load(path: Path, seen: tuple[Path, ...], paths: PathClassifier) -> RulePack:
+@dataclass(frozen=True)
+class _Found:
+    """What every pack of one ``extends`` chain shares."""
+
+    inside: Path | None
+    paths: PathClassifier
+
+
+def _load(path: Path, seen: tuple[Path, ...], found: _Found) -> RulePack:
     shown = str(path)
     try:
         doc = load_file(path)
     except FileNotFoundError as exc:
         raise RulePackError(shown, [f"{shown}: cannot be read (no such file)"]) from exc
+    except (IsADirectoryError, PermissionError) as exc:
+        raise RulePackError(shown, [f"{shown}: cannot be read ({type(exc).__name__})"]) from exc
     except YamlProblem as exc:
         raise RulePackError(shown, [exc.where(shown)]) from exc
     problems: list[str] = []
-    pack = _check(doc, path, seen, problems, paths)
+    pack = _check(doc, path, seen, problems, found)
     if problems or pack is None:
         raise RulePackError(shown, problems)
     return pack
 
 
 def _check(
-    doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str], paths: PathClassifier
+    doc: Any, path: Path, seen: tuple[Path, ...], problems: list[str], found: _Found
 ) -> RulePack | None:
     shown = str(path)
+    paths = found.paths
 
     def problem(line: int, message: str) -> None:
         problems.append(f"{shown}:{line}: {message}")
 
-    if not isinstance(doc, LineDict):
+    if not isinstance(doc, LineDict) or not any(key in doc for key in TOP_LEVEL):
+        # the file's own text is not quoted: it may be any file, not a pack at all
         problem(1, "a rule pack is a mapping with 'name', 'version', 'areas' and 'rules'")
         return None
     _report_duplicates(doc, problem)
     for key in doc:
         if key not in TOP_LEVEL:
-            problem(line_of(doc, key), f"unknown top-level key '{key}'")
+            problem(line_of(doc, key), f"unknown top-level key {_shown(key)}")
     name = _text(doc, "name", problem, required=True)
     version = str(doc.get("version", "")) or "1"
     base: RulePack | None = None
     if "extends" in doc:
-        base = _base_pack(doc, path, seen, problem, paths)
+        base = _base_pack(doc, path, seen, problem, found)
     areas = list(base.areas) if base else []
     areas += _areas(doc, problem, known=[a.id for a in areas])
     area_ids = {a.id for a in areas}
@@ -109,8 +134,11 @@ def _check(
     if not areas:
         problem(doc.line, "the pack defines no areas")
     excludes, non_product = _sizes(doc, problem, base)
-    paths.excluded = paths.bit(excludes) if excludes else 0
-    paths.non_product = paths.bit(non_product) if non_product else 0
+    try:
+        paths.excluded = paths.bit(excludes) if excludes else 0
+        paths.non_product = paths.bit(non_product) if non_product else 0
+    except PatternProblem as exc:
+        problem(line_of(doc, "size") if "size" in doc else doc.line, f"'size': {exc}")
     trivial = base.trivial if base else None
     if "trivial" in doc:
         trivial = _trivial(doc, problem, paths)
@@ -180,22 +208,33 @@ def _when(node: LineDict, where: str, problem: Any, paths: PathClassifier) -> Co
 
 
 def _base_pack(
-    doc: LineDict, path: Path, seen: tuple[Path, ...], problem: Any, paths: PathClassifier
+    doc: LineDict, path: Path, seen: tuple[Path, ...], problem: Any, found: _Found
 ) -> RulePack | None:
     name = doc["extends"]
     line = line_of(doc, "extends")
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not name:
         problem(line, "'extends' names a built-in pack or a file")
         return None
     packs = builtin_packs()
     base_path = packs.get(name) or (path.parent / name)
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
-        problem(line, f"'extends: {name}' makes a cycle")
+        problem(line, f"'extends: {_shown(name)}' makes a cycle")
         return None
+    if len(seen) + 2 > MAX_EXTENDS:
+        problem(line, f"'extends' chains more than {MAX_EXTENDS} packs; extend a shorter chain")
+        return None
+    if name not in packs and found.inside is not None:
+        where = base_path.resolve()
+        if not where.is_relative_to(found.inside):
+            problem(line, f"'extends' names a pack outside the clone {found.inside}")
+            return None
+        if not where.is_file():  # a FIFO or a device would hang or flood the run
+            problem(line, "'extends' names no regular file in the clone")
+            return None
     try:
-        return _load(base_path, (*seen, path.resolve()), paths)
+        return _load(base_path, (*seen, path.resolve()), found)
     except RulePackError as exc:
-        problem(line, f"cannot extend '{name}': {exc.problems[0]}")
+        problem(line, f"cannot extend {_shown(name)}: {exc.problems[0]}")
         return None
 
 
@@ -211,7 +250,7 @@ def _areas(doc: LineDict, problem: Any, known: list[str]) -> list[Area]:
             continue
         _report_duplicates(node, problem)
         _unknown_keys(node, ("id", "title", "description", "hint"), "area", problem)
-        area_id = _text(node, "id", problem, required=True)
+        area_id = _slug(node, problem)
         title = _text(node, "title", problem, required=True)
         hint = _text(node, "hint", problem, required=True)
         if area_id and area_id in known:
@@ -250,12 +289,14 @@ def _rules(
 def _rule(node: LineDict, problem: Any, area_ids: set[str], paths: PathClassifier) -> Rule | None:
     _report_duplicates(node, problem)
     _unknown_keys(node, ("id", "area", "reason", "weight", "when", "examples"), "rule", problem)
-    rule_id = _text(node, "id", problem, required=True)
+    rule_id = _slug(node, problem)
     where = f"rule '{rule_id}'" if rule_id else "rule"
     area = _text(node, "area", problem, required=True)
     if area and area not in area_ids:
         known = ", ".join(sorted(area_ids)) or "none"
-        problem(line_of(node, "area"), f"{where} names unknown area '{area}' (known: {known})")
+        problem(
+            line_of(node, "area"), f"{where} names unknown area {_shown(area)} (known: {known})"
+        )
     reason = _text(node, "reason", problem, required=True)
     weight = node.get("weight", 1)
     if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 5:
@@ -299,7 +340,9 @@ def _example(item: Any, parent: LineDict, key: str, where: str, problem: Any) ->
         expected = EXAMPLE_FIELDS.get(field)
         if expected is None:
             known = ", ".join(EXAMPLE_FIELDS)
-            problem(line_of(item, field), f"{where}: unknown example field '{field}' ({known})")
+            problem(
+                line_of(item, field), f"{where}: unknown example field {_shown(field)} ({known})"
+            )
             ok = False
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             problem(line_of(item, field), f"{where}: example field '{field}' has the wrong type")
@@ -331,14 +374,30 @@ def _text(node: LineDict, key: str, problem: Any, required: bool) -> str:
     return str(value)
 
 
+def _slug(node: LineDict, problem: Any) -> str:
+    """An area's or a rule's ``id``, when it is a short slug."""
+    value = _text(node, "id", problem, required=True)
+    if value and not ID.fullmatch(value):
+        problem(line_of(node, "id"), f"id {_shown(value)} is not a short id ({ID_RULE})")
+        return ""
+    return value
+
+
+def _shown(value: object) -> str:
+    """``value`` quoted for a message: cut short, every control character escaped."""
+    text = str(value)
+    return repr(text[:SHOWN] + ("..." if len(text) > SHOWN else ""))
+
+
 def _unknown_keys(node: LineDict, allowed: tuple[str, ...], what: str, problem: Any) -> None:
     for key in node:
         if key not in allowed:
             problem(
-                line_of(node, key), f"unknown {what} key '{key}' (allowed: {', '.join(allowed)})"
+                line_of(node, key),
+                f"unknown {what} key {_shown(key)} (allowed: {', '.join(allowed)})",
             )
 
 
 def _report_duplicates(node: LineDict, problem: Any) -> None:
     for key, line in node.duplicates:
-        problem(line, f"key '{key}' appears twice in one mapping")
+        problem(line, f"key {_shown(key)} appears twice in one mapping")

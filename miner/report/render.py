@@ -343,6 +343,7 @@ def _context(report: Report) -> dict[str, Any]:
         "area_titles": lambda m: [
             titles.get(a, a) for a in dict.fromkeys(x.area for x in m.mappings)
         ],
+        "titles_of": lambda ids: [titles.get(a, a) for a in ids],
         "repositories": repos,
         "show_repo": len(repos) > 1,
         "sources": [(_SOURCE_LABELS.get(s.kind, s.kind), s) for s in report.sources],
