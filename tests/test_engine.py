@@ -431,6 +431,8 @@ def test_a_clones_pack_extends_only_inside_the_clone_or_a_built_in_pack(
         assert result.code == 1
         assert f"{ours}:2: 'extends' names a pack outside the clone {repo.path}" in result.err
         assert "root:" not in result.err
+        listed = miner("rules", "list", cwd=repo.path)  # the pack a report there would use
+        assert "'extends' names a pack outside the clone" in listed.err
     os.mkfifo(repo.path / "packs" / "fifo.yaml")
     ours.write_text("name: ours\nextends: fifo.yaml\n")
     result = miner("report", str(repo.path), "--period", "2024Q2")
