@@ -227,7 +227,8 @@ def test_note_list_prints_no_escape_sequence(miner, tmp_path: Path) -> None:  # 
     result = miner("note", "list", "--notes", str(notes))
     assert result.code == 0, result.err
     [line] = result.out.splitlines()
-    assert line.endswith("Talk \ufffd]0;pwned\ufffd\ufffd[31mred second line") and line.isprintable()
+    assert line.endswith("Talk \ufffd]0;pwned\ufffd\ufffd[31mred second line")
+    assert line.isprintable()
 
 
 def test_note_list_of_no_file_says_so(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
