@@ -194,3 +194,5 @@ def github_checks(api: str | None) -> Iterator[Check]:
         )
     except MinerError as exc:
         yield Check("github", "fail", exc.line())
+    except (KeyError, TypeError, ValueError, AttributeError):  # a payload not in GitHub's shape
+        yield Check("github", "fail", f"{api_url(api)} did not answer as GitHub's API does")

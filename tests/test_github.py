@@ -853,6 +853,23 @@ def test_doctor_reports_login_scopes_and_rate_limit(github: FakeGitHub, miner, r
     assert TOKEN not in result.out + result.err
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/user", {}), ("/user", []), ("/rate_limit", {"resources": {}}), ("/rate_limit", None)],
+)
+def test_doctor_says_so_when_github_answers_in_another_shape(  # type: ignore[no-untyped-def]
+    github: FakeGitHub, miner, repo, path: str, body: Any
+) -> None:
+    repo.commit("x", {"a.py": "1\n"})
+    github.script.append(
+        lambda asked: (200, gh.headers(), json.dumps(body)) if asked == path else None
+    )
+    result = miner("doctor", str(repo.path))
+    assert "Traceback" not in result.err
+    assert f"[FAIL] github: {API} did not answer as GitHub's API does" in result.out
+    assert TOKEN not in result.out + result.err
+
+
 def test_searches_wait_for_the_search_limit_to_reset(
     github: FakeGitHub, miner, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
