@@ -41,7 +41,7 @@ from miner.store import (
 if TYPE_CHECKING:
     from miner.collectors.github import GitHubCollector
     from miner.promo.build import Promo, RepoFacts
-    from miner.promo.case import SkeletonResult
+    from miner.promo.case import Case, SkeletonResult
 
 GITHUB_BLIND_SPOT = (
     "GitHub not collected: pull requests, reviews, issues and work in other repositories "
@@ -51,6 +51,11 @@ GITHUB_BLIND_SPOT = (
 NOTES_NOT_OWN = (
     "your notes file was not read: it speaks for you, and --author names someone else; "
     "pass --notes FILE for this person's notes"
+)
+
+CASE_NOT_OWN = (
+    "your case file was not read: it speaks for you, and --author names someone else; "
+    "pass --case FILE for this person's case"
 )
 
 Progress = Callable[[str], None]
@@ -121,7 +126,7 @@ def configure(paths: tuple[Path, ...], given: Mapping[str, Any]) -> tuple[Config
 def _check_settings(config: Config, settings: Settings) -> None:
     """Settings that cannot give a report, refused before any work and named as the
     user set them: a store in a folder that does not exist, a pack that does not
-    exist, a period that has not begun."""
+    exist, a --notes file that does not exist, a period that has not begun."""
     store = config.store
     if store is not None and not store.parent.is_dir():
         raise UsageError(
@@ -129,6 +134,11 @@ def _check_settings(config: Config, settings: Settings) -> None:
             "create it first, or give another path",
         )
     pack_name(settings)
+    if settings.origin("notes") == COMMAND_LINE and config.notes and not config.notes.exists():
+        raise UsageError(  # a notes file given and silently not read would lose the notes
+            f"--notes {config.notes}: no such file",
+            "check the path, or start it with `miner note add --notes FILE`",
+        )
     if config.period.start > config.now:
         raise PeriodError(
             f"{settings.source('period')}: the period has not begun "
@@ -565,21 +575,47 @@ def case_path(config: Config, case: Path | None = None) -> Path:
     return case or default_case_path(config.notes or default_notes_path())
 
 
+def _case_file(
+    config: Config, repos: list[gitcmd.Repo], case: Path | None, init: bool = False
+) -> Case:
+    """The case file given, which must exist unless it is being created; else the
+    user's own, which, like their notes, speaks only for them: on a case about
+    someone else it is not read (and ``--init-case`` would write their projects
+    into it, so that needs ``--case``)."""
+    from miner.promo.case import Case, read_case
+
+    if case is not None:
+        if not init and not case.exists():
+            raise UsageError(
+                f"--case {case}: no such file", "check the path, or create it with --init-case"
+            )
+        return read_case(case)
+    path = case_path(config)
+    if _own_report(config, repos):
+        return read_case(path)
+    if init:
+        raise UsageError(
+            "--init-case about someone else needs --case FILE: your own case file speaks for you",
+            "pass --case with a file for this person's case",
+        )
+    return Case(path, skipped=CASE_NOT_OWN)
+
+
 def build_promo(
     config: Config,
     level: str | None = None,
     case: Path | None = None,
     show_emails: bool = False,
     progress: Progress = _quiet,
+    init: bool = False,
 ) -> Promo:
     """The promotion case for ``config``: the report, then projects, expertise and
     peers from every author's history, read on the side while the report's author
     walk runs, and the person's own words from the case file."""
     from miner.promo.build import assemble
-    from miner.promo.case import read_case
 
-    case_file = read_case(case_path(config, case))  # a bad case file fails before any work
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
+    case_file = _case_file(config, repos, case, init)  # a bad case file fails before any work
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         histories = pool.submit(_history_facts, config, repos)
@@ -657,7 +693,7 @@ def init_case(
     from miner.promo.build import KEY_PROJECTS
     from miner.promo.case import SkeletonEntry, write_skeleton
 
-    promo = build_promo(config, level, case, progress=progress)
+    promo = build_promo(config, level, case, progress=progress, init=True)
     entries = [
         SkeletonEntry(
             p.project.id,
@@ -666,4 +702,4 @@ def init_case(
         for p in promo.projects[: KEY_PROJECTS * 3]
     ]
     weak = [g.area.area.id for g in promo.gaps]
-    return write_skeleton(case_path(config, case), entries, weak)
+    return write_skeleton(promo.case.path, entries, weak)

@@ -350,7 +350,7 @@ def promo(
             )
             return
         result = api.build_promo(config, level, case, peer_emails, progress)
-    for warning in (*result.report.warnings, *result.warnings):
+    for warning in (*result.report.warnings, *result.warnings(str(result.case.path))):
         _say(f"miner: warning: {warning}", err=True)
     _write(render_promo(result, settings["format"]), options.output)
 

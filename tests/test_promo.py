@@ -159,13 +159,13 @@ def test_known_streams_of_work_give_exactly_those_projects(repo: Repo) -> None:
         "Upload pipeline": {"doc:acme/widgets:docs/design/upload.md"}
         | {f"git:{sha[k]}" for k in ("doc", "upload0", "upload1", "upload2")},
         "Search index": {f"git:{sha['search0']}", f"git:{sha['search1']}"},
-        "Work in src/upload": {f"git:{sha[k]}" for k in ("later0", "later1", "paired")},
-        "Work in src/billing": {f"git:{sha['billing']}"},
+        "Pair on upload backoff": {f"git:{sha[k]}" for k in ("later0", "later1", "paired")},
+        "Fix a billing rounding bug": {f"git:{sha['billing']}"},
     }
     signals = {cp.name: cp.project.signal for cp in promo.projects}
     assert signals["Upload pipeline"] == "design doc"
     assert signals["Search index"] == "merged branch"
-    scores = [cp.project.score for cp in promo.projects]
+    scores = [cp.project.strength for cp in promo.projects]
     assert scores == sorted(scores, reverse=True)  # strongest first
 
 
@@ -177,7 +177,7 @@ def test_project_ids_are_the_same_on_every_run_and_after_new_work(repo: Repo) ->
     )
     second = {cp.name: cp.project.id for cp in build(repo).projects}
     assert {k: second[k] for k in first} == first
-    assert "Work in src/cache" in second
+    assert "Caching layer" in second
 
 
 def test_expertise_ranks_the_subject_among_all_authors_and_names_nobody(repo: Repo) -> None:
@@ -276,14 +276,14 @@ def test_case_file_round_trip_survives_new_commits(repo: Repo, tmp_path: Path) -
         "Uploads 3x faster",
     )
     assert f"git:{sha['billing']}" not in {m.evidence.id for m in promo.report.evidence}
-    assert "Work in src/billing" not in groups(promo)
+    assert "Fix a billing rounding bug" not in groups(promo)
     area = next(
         a
         for a in promo.report.areas
         if any(m.evidence.id == f"git:{sha['search1']}" for m in a.items)
     )
     assert area.items[0].evidence.id == f"git:{sha['search1']}"
-    assert not promo.warnings
+    assert not promo.case_warnings
     md = render_promo(promo, "md")
     assert "I led the upload pipeline." in md and "Uploads 3x faster" in md
     assert "a one-line fix" in md.split("## Appendix: how this case was made")[1]
@@ -310,7 +310,7 @@ def test_skeleton_adds_a_new_project_and_changes_nothing_else(repo: Repo, tmp_pa
     added = api.init_case(config(repo), case=case)
     after = case.read_text()
     cache = next(
-        cp.project.id for cp in build(repo, case).projects if cp.name == "Work in src/cache"
+        cp.project.id for cp in build(repo, case).projects if cp.name == "Caching layer"
     )
     assert cache in added.projects and upload not in added.projects
     ops = difflib.SequenceMatcher(a=mine, b=after, autojunk=False).get_opcodes()
@@ -483,9 +483,7 @@ def test_github_pull_requests_linked_to_one_issue_form_one_project(
 def test_rendered_promo_matches_the_golden_file(repo: Repo, tmp_path: Path, fmt: str) -> None:
     story(repo)
     case = Path("case.yaml")
-    upload = next(
-        cp.project.id for cp in build(repo, case).projects if cp.name == "Upload pipeline"
-    )
+    upload = next(cp.project.id for cp in build(repo).projects if cp.name == "Upload pipeline")
     case.write_text(
         f'summary: "A year of uploads."\nprojects:\n  {upload}: {{impact: "Uploads 3x faster"}}\n'
     )
@@ -698,11 +696,12 @@ def test_a_name_cannot_write_yaml_into_the_skeleton(repo: Repo, tmp_path: Path) 
     from miner.promo.case import read_case
 
     folder = "src/x\u2028summary: pwned\u0085pin: [x]"
-    repo.commit("Work", {f"{folder}/a.py": "a = 1\n"}, date="2024-02-01T10:00:00+00:00")
+    title = "Work in\u2028summary: pwned\u0085pin: [x]"
+    repo.commit(title, {f"{folder}/a.py": "a = 1\n"}, date="2024-02-01T10:00:00+00:00")
     case = tmp_path / "case.yaml"
     api.init_case(config(repo), case=case)
     text = case.read_text()
-    assert "Work in src/x summary: pwned pin: [x]" in text
+    assert "Work in summary: pwned pin: [x]" in text
     read = read_case(case)
     assert read.summary == "" and read.pin == () and len(read.projects) == 1
 
@@ -710,7 +709,7 @@ def test_a_name_cannot_write_yaml_into_the_skeleton(repo: Repo, tmp_path: Path) 
 def test_the_case_file_merges_projects_under_the_first_id(repo: Repo, tmp_path: Path) -> None:
     story(repo)
     ids = {cp.name: cp.project.id for cp in build(repo).projects}
-    first, second = ids["Upload pipeline"], ids["Work in src/upload"]
+    first, second = ids["Upload pipeline"], ids["Pair on upload backoff"]
     case = tmp_path / "case.yaml"
     case.write_text(
         f"merge:\n  - [{first}, {second}]\n  - [{first}, p-00000000]\n"
@@ -718,9 +717,9 @@ def test_the_case_file_merges_projects_under_the_first_id(repo: Repo, tmp_path: 
     )
     promo = build(repo, case)
     found = groups(promo)
-    assert "Work in src/upload" not in found and len(found["Upload pipeline"]) == 8
+    assert "Pair on upload backoff" not in found and len(found["Upload pipeline"]) == 8
     assert next(cp for cp in promo.projects if cp.name == "Upload pipeline").project.id == first
-    assert promo.warnings == (
+    assert promo.warnings(str(case)) == (
         f"{case}:1: merge names 'p-00000000', which matches no project (kept)",
     )
     case.write_text("merge: [p-1, p-2]\n")

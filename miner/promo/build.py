@@ -111,7 +111,9 @@ class Promo:
     pinned: frozenset[str]
     hidden: tuple[LeftOut, ...]
     gaps: tuple[Gap, ...]
-    warnings: tuple[str, ...]
+    # The case file's stale ids, as (line, what): for stderr and the JSON, never the
+    # document a committee reads.
+    case_warnings: tuple[tuple[int, str], ...]
     show_emails: bool = False
 
     @property
@@ -121,6 +123,11 @@ class Promo:
     @property
     def other_projects(self) -> tuple[CaseProject, ...]:
         return self.projects[KEY_PROJECTS:]
+
+    def warnings(self, where: str) -> tuple[str, ...]:
+        """The case file's warnings as ``where:line: what`` (the path on stderr, the
+        file's name alone in a document)."""
+        return tuple(f"{where}:{line}: {what}" for line, what in self.case_warnings)
 
 
 def assemble(
@@ -134,16 +141,16 @@ def assemble(
     """The case from a finished report. ``summarize`` re-sorts areas (the api's
     ``summarize`` bound to the pack) once hidden items are gone."""
     facts = list(facts)
-    warnings: list[str] = []
+    warnings: list[tuple[int, str]] = []
     known = {m.evidence.id: m for m in report.evidence}
     hidden_ids = {h.id for h in case.hide}
     for h in case.hide:
         if h.id not in known:
-            warnings.append(f"{case.path}:{h.line}: hidden id '{h.id}' matches no evidence (kept)")
+            warnings.append((h.line, f"hidden id '{h.id}' matches no evidence (kept)"))
     pinned = frozenset(pid for pid, _ in case.pin if pid in known)
     for pid, line in case.pin:
         if pid not in known:
-            warnings.append(f"{case.path}:{line}: pinned id '{pid}' matches no evidence (kept)")
+            warnings.append((line, f"pinned id '{pid}' matches no evidence (kept)"))
     kept = [m for m in report.evidence if m.evidence.id not in hidden_ids]
     areas = _pinned_first(summarize(kept), pinned)
     shown = replace(report, evidence=tuple(kept), areas=areas)
@@ -153,21 +160,17 @@ def assemble(
     by_id = {p.id: p for p in grouped}  # an id merged into another still names its work
     for pid, note in case.projects.items():
         if pid not in by_id:
-            warnings.append(
-                f"{case.path}:{note.line}: project id '{pid}' matches no project (kept)"
-            )
+            warnings.append((note.line, f"project id '{pid}' matches no project (kept)"))
     area_ids = {a.area.id for a in areas}
     for area_id, (_, line) in case.plan.items():
         if area_id not in area_ids:
-            warnings.append(
-                f"{case.path}:{line}: plan for '{area_id}', which is not an area (kept)"
-            )
+            warnings.append((line, f"plan for '{area_id}', which is not an area (kept)"))
     matcher = Matcher(report.subject)
     return Promo(
         report=shown,
         level=level,
         case=case,
-        projects=tuple(_case_project(p, case) for p in projects),
+        projects=_unique_names([_case_project(p, case) for p in projects]),
         expertise=_ranked(x for f in facts for x in f.expertise),
         lines_known=all(f.lines_known for f in facts) and bool(facts),
         peers=peers(kept, facts, matcher),
@@ -179,12 +182,14 @@ def assemble(
         gaps=tuple(
             Gap(a, case.plan.get(a.area.id, ("", 0))[0]) for a in areas if len(a.items) < WEAK
         ),
-        warnings=tuple(warnings),
+        case_warnings=tuple(warnings),
         show_emails=show_emails,
     )
 
 
-def _merged(projects: tuple[Project, ...], case: Case, warnings: list[str]) -> tuple[Project, ...]:
+def _merged(
+    projects: tuple[Project, ...], case: Case, warnings: list[tuple[int, str]]
+) -> tuple[Project, ...]:
     """The case file's ``merge`` applied: each list of ids becomes one project with the
     first one's id, name and signal; an id that matches nothing is warned about."""
     by_id = {p.id: p for p in projects}
@@ -193,9 +198,7 @@ def _merged(projects: tuple[Project, ...], case: Case, warnings: list[str]) -> t
     for ids, line in case.merge:
         for pid in ids:
             if pid not in by_id:
-                warnings.append(
-                    f"{case.path}:{line}: merge names '{pid}', which matches no project (kept)"
-                )
+                warnings.append((line, f"merge names '{pid}', which matches no project (kept)"))
         found = [joined.get(pid, by_id[pid]) for pid in ids if pid in by_id and pid not in gone]
         if len(found) < 2:
             continue
@@ -207,7 +210,7 @@ def _merged(projects: tuple[Project, ...], case: Case, warnings: list[str]) -> t
         joined[lead.id] = Project(lead.id, lead.name, lead.signal, tuple(items))
         gone |= {p.id for p in found[1:]}
     out = [joined.get(p.id, p) for p in projects if p.id not in gone]
-    out.sort(key=lambda p: (-p.score, p.start, p.id))
+    out.sort(key=lambda p: (-p.strength, p.start, p.id))
     return tuple(out)
 
 
@@ -231,6 +234,30 @@ def _case_project(project: Project, case: Case) -> CaseProject:
     note = case.projects.get(project.id)
     name = note.name if note and note.name else project.name
     return CaseProject(project, name, note.impact if note else "", bool(note and note.name))
+
+
+def _unique_names(projects: list[CaseProject]) -> tuple[CaseProject, ...]:
+    """Names miner worked out that two projects share get their dates, then their id
+    too, so that a reader can tell the projects apart; names from the case file stay."""
+    for describe in (_dated, lambda cp: f"{cp.name} ({cp.project.id})"):
+        seen = Counter(cp.name.casefold() for cp in projects)
+        projects = [
+            replace(cp, name=describe(cp))
+            if seen[cp.name.casefold()] > 1 and not cp.named_by_case
+            else cp
+            for cp in projects
+        ]
+    return tuple(projects)
+
+
+def _dated(cp: CaseProject) -> str:
+    start, end = f"{cp.project.start:%Y-%m-%d}", f"{cp.project.end:%Y-%m-%d}"
+    return f"{cp.name} ({start})" if start == end else f"{cp.name} ({start} to {end})"
+
+
+def component_name(component: str) -> str:
+    """A component as a reader sees it: the repository's root is "top-level files"."""
+    return "top-level files" if component == "." else component
 
 
 # ------------------------------------------------------------------ history facts
@@ -394,7 +421,7 @@ def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tupl
     for name, per in shared.items():
         top = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
         score[name] += sum(min(n, mine[c]) for c, n in per.items())
-        where = ", ".join(f"{c} ({n} commit{'s' * (n != 1)})" for c, n in top)
+        where = ", ".join(f"{component_name(c)} ({n} commit{'s' * (n != 1)})" for c, n in top)
         reasons[name].append(f"committed alongside you in {where}")
     chosen = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:PEERS]
     return tuple(

@@ -76,6 +76,7 @@ class Case:
     hide: tuple[Hidden, ...] = ()
     plan: dict[str, tuple[str, int]] = field(default_factory=dict)  # area -> (text, line)
     merge: tuple[tuple[tuple[str, ...], int], ...] = ()  # (project ids shown as one, line)
+    skipped: str = ""  # why the file was not read (someone else's case): a blind spot
 
 
 def default_case_path(notes: Path) -> Path:

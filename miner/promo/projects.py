@@ -26,6 +26,7 @@ from miner.model import Mapped
 from miner.promo.touches import component_of
 
 GAP = timedelta(days=28)  # a longer pause in one component starts a new project
+ITEM_LINES = 10  # what an item that counts for an area adds to a project's strength, in lines
 _REF = re.compile(r"(?<![\w/.-])((?:[\w.-]+/[\w.-]+)?#\d+)\b")
 _LINKED_NOTE = re.compile(r"^Linked issues: (.+)$", re.MULTILINE)
 _MILESTONE_NOTE = re.compile(r"^Milestone: (.+)$", re.MULTILINE)
@@ -80,8 +81,20 @@ class Project:
         return tuple(sorted({n for m in self.items for n in m.evidence.co_authors}))
 
     @property
-    def score(self) -> float:
-        return sum(m.strength() for m in self.items)
+    def strength(self) -> int:
+        """How projects rank, strongest first (README, "Pre-fill your promotion case"):
+        the heaviest rule weight among the items times the lines changed, product code
+        in full and other counted lines at a tenth (lockfiles, generated and vendored
+        files count nothing: the rule pack's ``size``), plus ``ITEM_LINES`` per item
+        that counts for an area. Summing each item's strength instead would rank six
+        one-line CI tweaks above one large feature."""
+        weight = max((m.weight for item in self.items for m in item.mappings), default=0)
+        product = other = 0
+        for item in self._sized:
+            p, size = _counted(item)
+            product, other = product + p, other + size - p
+        counting = sum(1 for item in self.items if item.mappings)
+        return weight * (product + other // 10 + ITEM_LINES * counting)
 
 
 def group(
@@ -99,7 +112,7 @@ def group(
         for members in groups
         if any(m.evidence.kind in _PROJECT_KINDS for m in members)
     ]
-    projects.sort(key=lambda p: (-p.score, p.start, p.id))
+    projects.sort(key=lambda p: (-p.strength, p.start, p.id))
     return tuple(projects)
 
 
@@ -244,22 +257,21 @@ def _project(members: list[Mapped], keys: dict[str, set[str]]) -> Project:
     found = {k for m in members for k in keys[m.evidence.id]}
     lead = min(found, key=lambda k: (_PRIORITY.index(k.split(":", 1)[0]), k))
     digest = hashlib.sha256(lead.encode()).hexdigest()[:8]
-    return Project(f"p-{digest}", _name(members, lead), _signal(lead), tuple(members))
+    return Project(f"p-{digest}", _name(members), _signal(lead), tuple(members))
 
 
-def _name(members: list[Mapped], lead: str) -> str:
+def _name(members: list[Mapped]) -> str:
     """A design doc's title, else the issue's, else the largest pull request's, else
-    the merged branch's name, else the component's path."""
+    the largest commit's: largest by the lines the rule pack counts (product code
+    first; a lockfile bump is never large), so a name says what the work was rather
+    than which folder it touched."""
     by_kind: dict[str, list[Mapped]] = {}
     for m in members:
         by_kind.setdefault(m.evidence.kind, []).append(m)
     for kind in ("design_doc", "issue", "pull_request"):
         if kind in by_kind:
             return max(by_kind[kind], key=lambda m: (_size(m), m.evidence.id)).evidence.title
-    if lead.startswith("run:"):
-        component = _run_component(lead, members[0].evidence.repo.lower())
-        return "Top-level files" if component == "." else f"Work in {component}"
-    largest = max(members, key=lambda m: (_size(m), m.evidence.id))
+    largest = max(members, key=lambda m: (_counted(m), _size(m), m.evidence.id))
     return largest.evidence.title
 
 
@@ -270,6 +282,12 @@ def _run_component(key: str, repo: str) -> str:
 
 def _size(item: Mapped) -> int:
     return item.evidence.stats.changes if item.evidence.stats else 0
+
+
+def _counted(item: Mapped) -> tuple[int, int]:
+    """(product lines, lines that count as size) as the rule pack measured them; the
+    raw total when it did not (an item mapped before sizes were kept)."""
+    return item.size if item.size is not None else (_size(item), _size(item))
 
 
 def _signal(lead: str) -> str:

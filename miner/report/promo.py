@@ -13,7 +13,7 @@ from typing import Any
 
 from miner.errors import UsageError
 from miner.model import AreaSummary, Mapped
-from miner.promo.build import Expertise, Promo, Share
+from miner.promo.build import Expertise, Promo, Share, component_name
 from miner.report.render import (
     _BLANK_LINES,
     _context,
@@ -99,8 +99,11 @@ def _promo_context(promo: Promo) -> dict[str, Any]:
     """The report's context (escaping helpers, link references, sources, rules, the
     timeline) and the case's own parts."""
     r = promo.report
+    context = _context(r)
+    if promo.case.skipped:
+        context["blind_spots"] = [*context["blind_spots"], promo.case.skipped]
     return {
-        **_context(r),
+        **context,
         "p": promo,
         "tally": tally,
         "share_text": share_text,
@@ -112,6 +115,7 @@ def _promo_context(promo: Promo) -> dict[str, Any]:
         ],
         "answers": [m for m in r.evidence if m.evidence.kind == "issue_comment"],
         "project_items": PROJECT_ITEMS,
+        "component_name": component_name,
     }
 
 
@@ -141,7 +145,7 @@ def promo_json_data(promo: Promo) -> dict[str, Any]:
     data = to_json_data(promo.report)
     data["level"] = promo.level
     data["case"] = {
-        "path": str(promo.case.path),
+        "path": promo.case.path.name,  # a document shows no local path
         "summary": promo.case.summary,
         "pinned": sorted(promo.pinned),
         "hidden": [{"id": h.id, "why": h.why} for h in promo.hidden],
@@ -176,7 +180,11 @@ def promo_json_data(promo: Promo) -> dict[str, Any]:
     data["gaps"] = [
         {"area": g.area.area.id, "count": len(g.area.items), "plan": g.plan} for g in promo.gaps
     ]
-    data["warnings"] = [*data.get("warnings", []), *promo.warnings]
+    data["warnings"] = [
+        *data.get("warnings", []),
+        *promo.warnings(promo.case.path.name),
+        *([promo.case.skipped] if promo.case.skipped else []),
+    ]
     return data
 
 
