@@ -309,9 +309,7 @@ def test_skeleton_adds_a_new_project_and_changes_nothing_else(repo: Repo, tmp_pa
     )
     added = api.init_case(config(repo), case=case)
     after = case.read_text()
-    cache = next(
-        cp.project.id for cp in build(repo, case).projects if cp.name == "Caching layer"
-    )
+    cache = next(cp.project.id for cp in build(repo, case).projects if cp.name == "Caching layer")
     assert cache in added.projects and upload not in added.projects
     ops = difflib.SequenceMatcher(a=mine, b=after, autojunk=False).get_opcodes()
     assert {op for op, *_ in ops} == {"equal", "insert"}  # only added, byte for byte
@@ -738,3 +736,132 @@ def test_an_id_in_a_case_file_warning_reaches_the_terminal_without_escapes(
     assert result.code == 0, result.err
     assert f"{case}:1: pinned id 'git:\ufffd]52;c;aGk=" in result.err
     assert not any(c in result.err for c in "\x1b\x07\u202e\x9b")
+
+
+def own_case_file(home: Path, text: str) -> Path:
+    """The user's own case file, beside their default notes file."""
+    path = home / "data" / "contribution-miner" / "case.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_your_case_file_is_not_applied_to_someone_else(
+    repo: Repo, isolated_home: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    sha = story(repo)
+    mine = CASE.format(upload="p-00000000", search1=sha["search1"], billing=sha["billing"])
+    own = own_case_file(isolated_home, mine)
+    args = ("promo", str(repo.path), "--period", "2024")
+    theirs = miner(*args, "--author", "carol@example.com")
+    assert theirs.code == 0, theirs.err
+    assert "I led the upload pipeline" not in theirs.out
+    assert "Talk to my manager monthly" not in theirs.out and "one-line fix" not in theirs.out
+    assert "your case file was not read" in theirs.out
+    assert own.name not in theirs.err  # its stale ids are not this case's business
+    refused = miner(*args, "--author", "carol@example.com", "--init-case")
+    assert refused.code == 2 and "needs --case FILE" in refused.err
+    assert own.read_text() == mine
+    given = miner(*args, "--author", "carol@example.com", "--case", str(own))
+    assert "I led the upload pipeline" in given.out  # an explicit --case always applies
+    yours = miner(*args)
+    assert "I led the upload pipeline" in yours.out
+    assert "your case file was not read" not in yours.out
+
+
+def test_a_missing_case_or_notes_file_given_is_a_usage_error(
+    repo: Repo, tmp_path: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    story(repo)
+    gone = tmp_path / "nowhere" / "missing.yaml"
+    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    for command, option in ((args, "--case"), (args, "--notes"), (args[:2], "--notes")):
+        result = miner(*command, option, str(gone))
+        assert result.code == 2, (command, option, result.err)
+        assert result.err.startswith(f"miner: error: {option} {gone}: no such file")
+        assert len(result.err.strip().splitlines()) <= 2 and "Traceback" not in result.err
+    added = miner(
+        "note", "add", "Career talk", "--area", "career", "--notes", str(tmp_path / "n.yaml")
+    )
+    assert added.code == 0 and (tmp_path / "n.yaml").is_file()  # note add still starts one
+
+
+def test_the_document_shows_no_local_path_and_no_housekeeping(
+    repo: Repo, tmp_path: Path, isolated_home: Path, miner
+) -> None:  # type: ignore[no-untyped-def]
+    sha = story(repo)
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        f"pin: [git:{sha['search1']}, git:deadbeef]\n"
+        "hide:\n  - {id: git:cafe, why: gone}\nplan:\n  nowhere: x\n"
+    )
+    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    for fmt in ("md", "html", "json"):
+        result = miner(*args, "--case", str(case), "--format", fmt)
+        assert result.code == 0
+        assert f"{case}:1: pinned id 'git:deadbeef' matches no evidence (kept)" in result.err
+        for local in (str(tmp_path), str(isolated_home), str(Path.home())):
+            assert local not in result.out, (fmt, local)
+        if fmt == "json":
+            warnings = json.loads(result.out)["warnings"]
+            assert "case.yaml:3: hidden id 'git:cafe' matches no evidence (kept)" in warnings
+        else:
+            assert "matches no evidence" not in result.out and "deadbeef" not in result.out
+            assert "pinned" not in result.out
+            assert "your case file (" in result.out and "miner promo --init-case" in result.out
+
+
+def test_projects_rank_by_weight_and_product_lines_never_by_lockfile_churn(
+    repo: Repo,
+) -> None:
+    repo.commit("Initial layout", {"README.md": "# x\n"}, date="2023-06-01T10:00:00+00:00")
+    for n in range(6):
+        repo.commit(
+            f"ci: tweak the pipeline {n}",
+            {".github/workflows/ci.yml": f"step: {n}\n"},
+            date=f"2024-05-0{n + 1}T10:00:00+00:00",
+        )
+    repo.commit(
+        "Add native TOML configuration",
+        {"src/config/toml.py": lines(900, "t")},
+        date="2024-05-20T10:00:00+00:00",
+    )
+    for month in ("02", "09"):
+        repo.commit(
+            "Bump dependencies",
+            {
+                "uv.lock": lines(600, f"lock{month}"),
+                ".github/workflows/a.yml": f"v: {month}\n",
+                ".github/workflows/b.yml": f"v: {month}\n",
+            },
+            date=f"2024-{month}-10T10:00:00+00:00",
+        )
+    promo = build(repo)
+    names = [cp.name for cp in promo.projects]
+    assert names[0] == "Add native TOML configuration", names
+    ci = next(n for n in names if n.startswith("ci: tweak the pipeline"))
+    assert names.index(ci) < names.index("Bump dependencies (2024-02-10)"), names
+    assert "Bump dependencies (2024-09-10)" in names
+    assert len(set(names)) == len(names)
+    assert not any(name.startswith("Work in") for name in names)
+    strengths = [cp.project.strength for cp in promo.projects]
+    assert strengths == sorted(strengths, reverse=True)
+    md = render_promo(promo, "md")
+    assert "- **Areas:** Delivery excellence" in md and "- **Areas:** delivery" not in md
+
+
+def test_the_repository_root_is_named_in_words_and_the_table_says_what_it_lacks(
+    repo: Repo,
+) -> None:
+    repo.commit("Initial layout", {"README.md": "# x\n"}, date="2024-02-01T10:00:00+00:00")
+    repo.commit("Notes", {"NOTES.md": "n\n"}, date="2024-02-02T10:00:00+00:00", author=CAROL)
+    promo = build(repo)
+    assert promo.peers[0].reasons == ("committed alongside you in top-level files (1 commit)",)
+    for fmt in ("md", "html"):
+        text = render_promo(promo, fmt)
+        assert "top-level files" in text and "in . (" not in text
+        assert "Shares of changed lines need every author's diffs" in text
+        assert "Period: lines" not in text  # no column of dashes
+    md = render_promo(promo, "md")
+    assert "| |" not in md and "| Main author |" in md
+    assert "| top-level files |" in md
