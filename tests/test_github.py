@@ -384,6 +384,7 @@ def quarter(fake: FakeGitHub) -> None:
 def run_report(miner, tmp_path: Path, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     outside = tmp_path / "not-a-clone"
     outside.mkdir(exist_ok=True)
+    (tmp_path / "notes.yaml").touch()  # a --notes file given must exist
     result = miner(
         "report",
         "--repo",
