@@ -197,13 +197,14 @@ def test_a_folder_name_yaml_refuses_leaves_a_case_file_every_run_reads(  # type:
     repo: Repo, miner, tmp_path: Path
 ) -> None:
     for n, folder in enumerate(("src/a\uffffb", "src/c\ufeffd\x01e", "src/f\udc80g")):
-        repo.commit(f"Work {n}", {f"{folder}/x.py": "x = 1\n"}, date=f"2024-02-0{n + 1}T10:00:00")
+        title = f"Work in {folder}" if n < 2 else f"Work {n}"  # a name is the largest title
+        repo.commit(title, {f"{folder}/x.py": "x = 1\n"}, date=f"2024-02-0{n + 1}T10:00:00")
     case = tmp_path / "case.yaml"
     args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
     first = miner(*args, "--case", str(case), "--init-case")
     assert first.code == 0 and first.out.startswith(f"wrote {case}: 3 project(s)"), first.err
     text = case.read_bytes().decode("utf-8")
-    assert "Work in src/a b" in text and not {"\uffff", "\ufeff", "\x01"} & set(text)
+    assert "Work in src/c d e" in text and not {"\uffff", "\ufeff", "\x01"} & set(text)
     again = miner(*args, "--case", str(case), "--init-case")
     assert again.code == 0 and again.out.startswith(f"checked {case}"), again.err
     shown = miner(*args, "--case", str(case))
