@@ -24,7 +24,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from miner.collectors.gitlog import (
     rows_for,
     title_of,
 )
-from miner.collectors.landed import Landed, SamePatch
+from miner.collectors.landed import CoAuthored, Landed, SamePatch
 from miner.collectors.ownership import Ownership
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
@@ -73,6 +73,20 @@ class GitHistory:
         self._rows_store = store  # where commit rows are read and kept (not with git replace)
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
         self.skipped: Skipped = []  # commits git could not give whole, one line each
+        self._shared: tuple[Landed, Future[list[tuple[str, ...]]]] | None = None
+
+    @property
+    def co_since(self) -> int | None:
+        """The committer date from which a walk of the whole history (the merges walk)
+        can hand the co-author walk its candidates; None on git before 2.38, whose
+        ``--since`` stops the co-author walk early (see ``_since_option``)."""
+        return self._earliest if gitcmd.version() >= (2, 38) else None
+
+    def share_walk(self, landed: Landed, walk: Future[list[tuple[str, ...]]]) -> None:
+        """Take the co-author walk's candidates from ``landed``'s walk of the whole
+        history, running as ``walk``, instead of walking the history once more."""
+        if landed.co_since is not None:
+            self._shared = (landed, walk)
 
     def when_read(self, callback: Callable[[list[tuple[Commit, str]]], None]) -> None:
         """Call ``callback`` with every commit as soon as the last one has been read."""
@@ -349,10 +363,8 @@ class GitHistory:
         return rows
 
     def _co_authored(self, revs: list[str]) -> list[tuple[str, ...]]:
-        fields = ("%H", "%at", "%aE", CO_AUTHORS, "%aN")
-        options = ("-F", "-i", "--grep=co-authored-by:", self._since)
         candidates = []
-        for sha, at, email, trailers, name in self._log(revs, fields, *options):
+        for sha, at, email, trailers, name in self._co_records(revs):
             if utc(int(at)) in self.period:
                 values = [t.strip() for t in trailers.split(TRAILER_SEP) if t.strip()]
                 idents = [v for v in values if "<" in v]
@@ -364,6 +376,41 @@ class GitHistory:
             for sha, name, email, idents, _ in candidates
             if any(self.matcher(*resolved[i]) for i in idents)
         ]
+
+    def _co_records(self, revs: list[str]) -> list[list[str]] | list[CoAuthored]:
+        """(sha, author date, email, trailers, name) of the commits among ``revs`` that
+        mention ``Co-authored-by:``: from the merges walk when it reads the same
+        history (checked by git's own filters, in one ``--stdin`` pass), else from a
+        walk of their own."""
+        options = ("-F", "-i", "--grep=co-authored-by:", self._since)
+        full = gitcmd.every_branch() if self.all_branches else ["HEAD"]
+        if self._shared is None or revs != full:
+            return self._log(revs, ("%H", "%at", "%aE", CO_AUTHORS, "%aN"), *options)
+        landed, walk = self._shared
+        walk.result()
+        seen = landed.co_authored
+        if not seen:
+            return []
+        kept = set(
+            gitcmd.lines(
+                gitcmd.run(
+                    self.repo.root,
+                    "log", "--no-walk=unsorted", "--no-merges", *options, "--format=%H",
+                    "--stdin", stdin="\n".join(r[0] for r in seen) + "\n",
+                )
+            )
+        )  # fmt: skip
+        found = []
+        for record in seen:
+            if record[0] not in kept:
+                continue
+            if gitcmd.seconds(record[1]) is None:
+                self.skipped.append(
+                    f"commit {record[0][:12]} left out: git cannot read its author date"
+                )
+            else:
+                found.append(record)
+        return found
 
     def others_on(self, commit: Commit) -> tuple[str, ...] | None:
         """The other people on ``commit`` by name only (emails stay private), or None
@@ -420,7 +467,11 @@ class GitCollector:
             tags = pool.submit(self._tag_rows)  # read on the side while git walks
             landed = Landed(self.history)
             kept = landed.cached()
-            walked = pool.submit(landed.walk) if kept is None else None
+            walked = None
+            if kept is None:
+                landed.co_since = self.history.co_since
+                walked = pool.submit(landed.walk)
+                self.history.share_walk(landed, walked)  # one walk for both
             later = []
             authored: list[Commit] = []
             for commit, role in self.history.stream():

@@ -8,9 +8,11 @@ committer is the subject, the author is not) becomes a ``merge`` item too, title
 the other person's first commit in the repository is less than ``NEWCOMER_DAYS`` older
 than the merge or landing.
 
-Everything here comes from one diff-free walk of the history up to the period's end (the
-first commits of the people concerned are in it too), read on the side of the author
-walk, and is kept per head in the store's selections like the subject's commits.
+Everything here comes from one diff-free walk of the whole history (the first commits of
+the people concerned are in it too), read on the side of the author walk, and is kept
+per head in the store's selections like the subject's commits. The same walk hands the
+co-author walk its candidates (commits with ``Co-authored-by:`` trailers), so that the
+history is walked once for both (see ``GitHistory.share_walk``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from miner import gitcmd
-from miner.collectors.gitlog import Commit
+from miner.collectors.gitlog import CO_AUTHORS, Commit
 from miner.identity import is_bot
 from miner.model import Evidence, utc
 from miner.store import Selection
@@ -31,7 +33,10 @@ if TYPE_CHECKING:
     from miner.collectors.git import GitHistory
 
 NEWCOMER_DAYS = 90
-_FIELDS = ("%aE", "%at", "%H", "%P", "%ct", "%cE", "%aN", "%cN", "%s")
+_FIELDS = ("%aE", "%at", "%H", "%P", "%ct", "%cE", "%aN", "%cN", "%s", CO_AUTHORS)
+# A candidate for the co-author walk: (sha, author date, email, trailers, name) as
+# ``GitHistory._co_authored`` reads them.
+CoAuthored = tuple[str, str, str, str, str]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MERGE, LANDED = "merge", "landed"
 
@@ -42,6 +47,10 @@ class Landed:
     def __init__(self, history: GitHistory) -> None:
         self.history = history
         self.root = history.repo.root
+        # Filled by ``walk``: the non-merge commits committed since ``co_since`` that
+        # carry trailers (or whose author date git cannot read), in git's order.
+        self.co_authored: list[CoAuthored] = []
+        self.co_since: int | None = None
 
     def cached(self) -> list[tuple[str, ...]] | None:
         """Rows kept for this head, subject and period, or None (call from the thread
@@ -59,16 +68,16 @@ class Landed:
             self.history.store.save_selection(str(self.root), key, Selection(head, tuple(rows)))
 
     def walk(self) -> list[tuple[str, ...]]:
-        """Rows (sha, kind, unix date, newcomer "1"/"0", title) from git."""
+        """Rows (sha, kind, unix date, newcomer "1"/"0", title) from git; with
+        ``co_since`` set, the co-author walk's candidates in ``co_authored`` too."""
         h = self.history
         period, matcher = h.period, h.matcher
         revs = gitcmd.every_branch() if h.all_branches else ["HEAD"]
         until = int((period.end + timedelta(days=30)).timestamp())
         mark = gitcmd.record_mark()
         fmt = f"--format={gitcmd.framed_format(mark, _FIELDS)}"
-        out = gitcmd.stream(
-            self.root, ["log", fmt, "--use-mailmap", f"--until=@{until}", *revs, "--"]
-        )
+        bound = [] if self.co_since is not None else [f"--until=@{until}"]
+        out = gitcmd.stream(self.root, ["log", fmt, "--use-mailmap", *bound, *revs, "--"])
         since = int(period.start.timestamp()) - 30 * 86400  # committer dates may lag
         first: dict[bytes, int] = {}  # each author's earliest commit, by author date
         merges: list[tuple[str, str, int, str]] = []  # sha, second parent, date, subject
@@ -78,7 +87,9 @@ class Landed:
             if parts is None or parts[-1].strip(b"\n\0"):
                 continue
             at, ct = gitcmd.seconds(parts[1]), gitcmd.seconds(parts[4])
-            if at is None or ct is None:
+            if self.co_since is not None and (parts[9] or at is None):
+                self._co_candidate(parts, ct)
+            if at is None or ct is None or ct > until:
                 continue  # a date git cannot read: nothing to place in time
             lowered = parts[0].lower()
             if at < first.get(lowered, at + 1):
@@ -86,7 +97,7 @@ class Landed:
             if ct < since:
                 continue  # of most commits only the author and the date are read
             a_email, _, sha, parents, _, c_email, a_name, c_name, subject = (
-                p.decode("utf-8", "replace") for p in parts[:-1]
+                p.decode("utf-8", "replace") for p in parts[:9]
             )
             mine = matcher(a_name, a_email)
             split = parents.split()
@@ -107,6 +118,17 @@ class Landed:
             newcomer = since_first is None or when - since_first < NEWCOMER_DAYS * 86400
             rows.append((sha, kind, str(when), "1" if newcomer else "0", _clean(title)))
         return rows
+
+    def _co_candidate(self, parts: list[bytes], ct: int | None) -> None:
+        """Keep a commit the co-author walk would look at: not a merge, committed since
+        ``co_since`` (git decides a date it printed none for; see ``GitHistory``)."""
+        assert self.co_since is not None
+        if b" " in parts[3].strip() or (ct is not None and ct < self.co_since):
+            return
+        sha, at, email, trailers, name = (
+            parts[i].decode("utf-8", "replace") for i in (2, 1, 0, 9, 6)
+        )
+        self.co_authored.append((sha, at, email, trailers, name))
 
     def _authors(self, shas: list[str]) -> dict[str, tuple[str, str]]:
         """Each commit's mailmap-resolved (name, email), in one ``--stdin`` pass."""
