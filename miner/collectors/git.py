@@ -462,7 +462,7 @@ class GitCollector:
         self._patches = SamePatch(history.repo.root)
 
     def collect(self) -> Iterator[Evidence]:
-        pool = ThreadPoolExecutor(max_workers=3)
+        pool = ThreadPoolExecutor(max_workers=4)
         try:
             tags = pool.submit(self._tag_rows)  # read on the side while git walks
             landed = Landed(self.history)
@@ -487,8 +487,9 @@ class GitCollector:
             paths = owners.candidates(authored)
             owned = owners.cached(paths)
             owning = pool.submit(owners.walk, paths) if owned is None else None
+            same_as = pool.submit(self._patches.same_as, [c for c, _ in later])  # while names resolve
             names = self.history.co_author_names(c for c, r in later if c.co_authors)
-            same = self._patches.same_as([c for c, _ in later])
+            same = same_as.result()
             for commit, role in later:
                 others = names.get(commit.sha, ())
                 yield self._commit_evidence(commit, role, others, same.get(commit.sha, ""))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from miner import gitcmd
 from miner.collectors.gitlog import CO_AUTHORS, Commit
-from miner.identity import is_bot
+from miner.identity import Matcher, is_bot
 from miner.model import Evidence, utc
 from miner.store import Selection
 
@@ -82,31 +82,28 @@ class Landed:
         first: dict[bytes, int] = {}  # each author's earliest commit, by author date
         merges: list[tuple[str, str, int, str]] = []  # sha, second parent, date, subject
         found: list[tuple[str, str, int, str, bytes]] = []  # sha, kind, date, subject, other
+        people = _People(matcher)
         for record in gitcmd.split_records(out, mark):
             parts = gitcmd.split_fields(record, len(_FIELDS))
             if parts is None or parts[-1].strip(b"\n\0"):
                 continue
-            at, ct = gitcmd.seconds(parts[1]), gitcmd.seconds(parts[4])
+            at, ct = _seconds(parts[1]), _seconds(parts[4])
             if self.co_since is not None and (parts[9] or at is None):
                 self._co_candidate(parts, ct)
             if at is None or ct is None or ct > until:
                 continue  # a date git cannot read: nothing to place in time
-            lowered = parts[0].lower()
+            lowered, mine, bot = people.author(parts[0], parts[6])
             if at < first.get(lowered, at + 1):
                 first[lowered] = at
             if ct < since:
                 continue  # of most commits only the author and the date are read
-            a_email, _, sha, parents, _, c_email, a_name, c_name, subject = (
-                p.decode("utf-8", "replace") for p in parts[:9]
-            )
-            mine = matcher(a_name, a_email)
-            split = parents.split()
-            if len(split) > 1 and mine and utc(at) in period:
-                merges.append((sha, split[1], at, subject))
-            elif len(split) > 1 or mine or is_bot(a_name, a_email):
-                continue  # a bot's change is upkeep, not someone's work brought in
-            elif matcher(c_name, c_email) and utc(ct) in period:
-                found.append((sha, LANDED, ct, subject, lowered))
+            split = parts[3].split()
+            if len(split) > 1:
+                if mine and utc(at) in period:
+                    sha, tip, subject = (_text(p) for p in (parts[2], split[1], parts[8]))
+                    merges.append((sha, tip, at, subject))
+            elif not mine and not bot and people.is_subject(*parts[5:8:2]) and utc(ct) in period:
+                found.append((_text(parts[2]), LANDED, ct, _text(parts[8]), lowered))
         merged = self._authors([m[1] for m in merges])
         for sha, tip, when, title in merges:
             name, email = merged.get(tip, ("", ""))
@@ -155,6 +152,41 @@ class Landed:
                 role="committer",
                 newcomer_author=newcomer == "1",
             )
+
+
+class _People:
+    """Who an identity git printed is, worked out once per distinct identity: a
+    history has far fewer people than commits."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self._authors: dict[tuple[bytes, bytes], tuple[bytes, bool, bool]] = {}
+        self._subject: dict[tuple[bytes, bytes], bool] = {}
+
+    def author(self, email: bytes, name: bytes) -> tuple[bytes, bool, bool]:
+        """(the email in lower case, whether it is the subject, whether a bot)."""
+        known = self._authors.get((email, name))
+        if known is None:
+            text_name, text_email = _text(name), _text(email)
+            mine = self.matcher(text_name, text_email)
+            known = (email.lower(), mine, is_bot(text_name, text_email))
+            self._authors[(email, name)] = known
+        return known
+
+    def is_subject(self, email: bytes, name: bytes) -> bool:
+        known = self._subject.get((email, name))
+        if known is None:
+            known = self._subject[(email, name)] = self.matcher(_text(name), _text(email))
+        return known
+
+
+def _seconds(value: bytes) -> int | None:
+    """``gitcmd.seconds``, with a short way for the usual case: it runs on every commit."""
+    return int(value) if len(value) < 11 and value.isdigit() else gitcmd.seconds(value)
+
+
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
 
 
 def _clean(text: str) -> str:
