@@ -652,3 +652,47 @@ def test_people_whose_names_end_in_bot_letters_are_people() -> None:
     assert not is_bot("Abbot Lee", "abbot@example.com")
     assert is_bot("pytest bot", "pytestbot@users.noreply.github.com")
     assert is_bot("dependabot", "49699333+dependabot@users.noreply.github.com")
+
+
+def test_the_merges_walk_hands_the_co_author_walk_its_commits(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One walk of the history serves the merges and the co-authors, and finds what a
+    co-author walk of its own finds: not a merge, not a commit committed before the
+    walk's start, not a mere mention; a commit committed long after the period, yes."""
+    trailer = "\n\nCo-authored-by: Ada <ada@example.com>"
+    repo.commit("base", {"a.txt": "0\n"}, author=BOB, date="2024-01-05T00:00:00+00:00")
+    when = "2024-05-01T00:00:00+00:00"
+    paired = repo.commit("Pair" + trailer, {"p.py": "1\n"}, author=BOB, date=when)
+    repo.commit(
+        "Committed before the walk starts" + trailer,
+        {"q.py": "1\n"},
+        author=BOB,
+        date="2024-05-02T00:00:00+00:00",
+        committer_date="2024-01-02T00:00:00+00:00",
+    )
+    repo.commit("Says co-authored-by: in passing", {"r.py": "1\n"}, author=BOB, date=when)
+    repo.git("checkout", "-q", "-b", "bob/side")
+    repo.commit("Side", {"s.py": "1\n"}, author=BOB, date="2024-05-04T00:00:00+00:00")
+    repo.git("checkout", "-q", "-")
+    merge_as(repo, "bob/side", "Merge bob/side" + trailer, BOB, "2024-05-05T00:00:00+00:00")
+    late = repo.commit(
+        "Committed a year on" + trailer,
+        {"t.py": "1\n"},
+        author=BOB,
+        date="2024-06-01T00:00:00+00:00",
+        committer_date="2025-06-01T00:00:00+00:00",
+    )
+    walks: list[list[str]] = []
+    framed = gitcmd.framed
+
+    def recorded(root: Path, args: list[str], *rest: object):  # type: ignore[no-untyped-def]
+        walks.append(list(args))
+        return framed(root, args, *rest)  # type: ignore[arg-type]
+
+    alone = {c.sha for c, _ in history_of(repo.path).commits()}  # a walk of its own
+    monkeypatch.setattr(gitcmd, "framed", recorded)
+    found = commits(collect(repo.path)[0])
+    assert set(found) == alone == {paired, late}
+    assert {e.role for e in found.values()} == {"co-author"}
+    assert not any("--grep=co-authored-by:" in args for args in walks)  # no walk of its own
