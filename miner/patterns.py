@@ -13,7 +13,7 @@ in ``re.ASCII``; case-insensitive matching folds Unicode case.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import re2
 from re2 import _re2
@@ -45,14 +45,55 @@ def compile_search(pattern: str, ignore_case: bool = False, multiline: bool = Fa
 def compile_regex(pattern: str, ignore_case: bool = False) -> _re2.RE2:
     """``pattern`` compiled by RE2, without capture groups; ``PatternProblem`` says
     why RE2 cannot run it."""
+    compiled = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(ignore_case))
+    if not compiled.ok():
+        raise PatternProblem(_reason(compiled.error()))
+    return compiled
+
+
+def _options(ignore_case: bool) -> re2.Options:
     options = re2.Options()
     options.case_sensitive = not ignore_case
     options.never_capture = True  # only "is it there" is asked: no groups to track
     options.log_errors = False  # the caller reports the problem, with its file:line
-    compiled = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), options)
-    if not compiled.ok():
-        raise PatternProblem(_reason(compiled.error()))
-    return compiled
+    return options
+
+
+def compile_set(
+    patterns: Sequence[str], ignore_case: bool = False, multiline: bool = False
+) -> Callable[[str], int]:
+    """A function telling which of ``patterns`` (each valid for ``compile_search``)
+    occur in a text, as bits (the first pattern is bit 0): one pass of an RE2 set
+    over the text, not one search per pattern.
+
+    The set also holds the empty pattern, found in every text: when RE2 gives up on a
+    text (its automaton out of memory) that one is missing too, and the patterns are
+    then searched one by one, as ``compile_search`` does."""
+    alone = [compile_search(p, ignore_case, multiline) for p in patterns]
+
+    def each(text: str) -> int:
+        return sum(1 << i for i, found in enumerate(alone) if found(text))
+
+    together = _re2.Set(_UNANCHORED, _options(ignore_case))
+    flag = "(?m)" if multiline else ""
+    added = [together.Add(f"{flag}{p}".encode("utf-8", "surrogatepass")) for p in patterns]
+    everywhere = int(together.Add(b""))
+    if added != list(range(len(patterns))) or everywhere != len(patterns):
+        return each
+    if not together.Compile():
+        return each
+    match = together.Match
+
+    def hits(text: str) -> int:
+        found = match(text.encode("utf-8", "replace"))
+        if everywhere not in found:
+            return each(text)
+        bits = 0
+        for i in found:
+            bits |= 1 << int(i)
+        return bits & ~(1 << everywhere)
+
+    return hits
 
 
 def _reason(error: bytes | str) -> str:

@@ -12,6 +12,7 @@ from miner.engine import evaluate, load_pack, run_examples
 from miner.errors import RulePackError, UsageError
 from miner.globs import path_matches
 from miner.model import Evidence, Stats
+from miner.patterns import compile_search, compile_set
 
 AREAS = """\
 name: tiny
@@ -456,3 +457,45 @@ def test_rule_pack_problems_and_warnings_reach_the_terminal_without_escapes(
     assert result.code == 1
     assert "unknown top-level key" in result.err
     assert not any(c in result.err for c in "\x1b\x07\u202e")
+
+
+SET_PATTERNS = ["^fix", r"\bperf(ormance)?\b", "x*", "ÄRGER", "^$", "done$"]
+SET_TEXTS = ["Fix the parser", "wip\nfix: typo", "performance", "ärger", "", "all done\nmore"]
+
+
+def expected_bits(text: str) -> int:
+    alone = [compile_search(p, ignore_case=True, multiline=True) for p in SET_PATTERNS]
+    return sum(1 << i for i, found in enumerate(alone) if found(text))
+
+
+def test_a_pattern_set_finds_what_each_pattern_finds_alone() -> None:
+    hits = compile_set(SET_PATTERNS, ignore_case=True, multiline=True)
+    assert [hits(t) for t in SET_TEXTS] == [expected_bits(t) for t in SET_TEXTS]
+    assert hits("Fix the parser") & 1 and not hits("prefix") & 1
+
+
+def test_a_pattern_set_re2_gives_up_on_is_searched_pattern_by_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RE2 answers an empty list when its automaton runs out of memory: then the
+    patterns are searched one by one, and nothing is lost."""
+    from miner import patterns
+
+    real = patterns._re2.Set
+
+    class GivingUp:
+        def __init__(self, *args: object) -> None:
+            self.inner = real(*args)
+
+        def Add(self, pattern: bytes) -> int:
+            return int(self.inner.Add(pattern))
+
+        def Compile(self) -> bool:
+            return bool(self.inner.Compile())
+
+        def Match(self, text: bytes) -> list[int]:
+            return []
+
+    monkeypatch.setattr(patterns._re2, "Set", GivingUp)
+    hits = compile_set(SET_PATTERNS, ignore_case=True, multiline=True)
+    assert [hits(t) for t in SET_TEXTS] == [expected_bits(t) for t in SET_TEXTS]

@@ -487,7 +487,9 @@ class GitCollector:
             paths = owners.candidates(authored)
             owned = owners.cached(paths)
             owning = pool.submit(owners.walk, paths) if owned is None else None
-            same_as = pool.submit(self._patches.same_as, [c for c, _ in later])  # while names resolve
+            same_as = pool.submit(
+                self._patches.same_as, [c for c, _ in later]
+            )  # while names resolve
             names = self.history.co_author_names(c for c, r in later if c.co_authors)
             same = same_as.result()
             for commit, role in later:

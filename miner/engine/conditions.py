@@ -36,7 +36,7 @@ from typing import Any
 
 from miner.globs import Matcher, globs_matcher
 from miner.model import KINDS, ROLES, Mapped
-from miner.patterns import PatternProblem, Search, compile_search
+from miner.patterns import PatternProblem, Search, compile_search, compile_set
 
 Test = Callable[["Facts"], bool]
 
@@ -47,7 +47,10 @@ class PathClassifier:
     Every ``paths_any`` / ``paths_all`` list of a pack gets a bit; a path's mask
     has the bits of the lists it matches. Paths repeat across commits, so an
     item's paths cost a few dictionary look-ups instead of a regex per rule.
-    ``excluded`` and ``non_product`` are the bits of the pack's ``size`` lists."""
+    ``excluded`` and ``non_product`` are the bits of the pack's ``size`` lists.
+
+    The pack's ``title`` and ``text`` patterns get bits too (one set per key): an item's
+    title and text are each searched once for all of them (see ``compile_set``)."""
 
     def __init__(self) -> None:
         self._lists: list[Matcher] = []
@@ -55,6 +58,22 @@ class PathClassifier:
         self._masks: dict[str, int] = {}
         self.excluded = 0
         self.non_product = 0
+        self._patterns: dict[str, list[str]] = {key: [] for key in PATTERNS}
+        self._sets: dict[str, Callable[[str], int]] = {}
+
+    def pattern(self, key: str, pattern: str) -> int:
+        """The bit of a ``key`` ("title" or "text") pattern, already checked."""
+        listed = self._patterns[key]
+        listed.append(pattern)
+        self._sets.clear()
+        return 1 << (len(listed) - 1)
+
+    def hits(self, key: str, text: str) -> int:
+        """The bits of the ``key`` patterns found in ``text``."""
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = compile_set(self._patterns[key], True, True)
+        return found(text)
 
     def bit(self, globs: tuple[str, ...]) -> int:
         if globs not in self._bits:
@@ -84,6 +103,8 @@ class Facts:
     title: str
     text: str
     paths: tuple[str, ...]
+    title_hits: int  # PathClassifier bits of the title patterns found in the title
+    text_hits: int  # the same for the text patterns in the text
     some_paths: int  # PathClassifier bits matched by at least one path
     all_paths: int  # PathClassifier bits matched by every path
     masks: tuple[int, ...]  # each path's bits
@@ -123,12 +144,15 @@ class Facts:
                     net += added - removed
         if not e.paths and stats:
             changes = stats.changes
+        text = f"{e.title}\n{e.message}"
         return cls(
             kind=e.kind,
             source=e.source,
             role=e.role,
             title=e.title,
-            text=f"{e.title}\n{e.message}",
+            text=text,
+            title_hits=paths.hits("title", e.title),
+            text_hits=paths.hits("text", text),
             paths=e.paths,
             some_paths=some,
             all_paths=every if masks else 0,
@@ -287,8 +311,10 @@ def _compile_key(
     if key in LINES:
         return _lines_test(key, value, line, paths)
     if key in PATTERNS:
-        found = _regex(key, value, line)
-        return lambda f: found(getattr(f, key))
+        _regex(key, value, line)  # a pattern RE2 cannot run fails here, with its line
+        bit = paths.pattern(key, value)
+        hits = attrgetter(f"{key}_hits")
+        return lambda f: hits(f) & bit != 0
     if key == "labels_any":
         wanted = {s.lower() for s in _strings(key, value, line)}
         return lambda f: any(label.lower() in wanted for label in f.labels)
