@@ -345,12 +345,13 @@ class GitHistory:
             fields,
         ):
             if gitcmd.seconds(record[1]) is None:
-                self.skipped.append(
-                    f"commit {record[0][:12]} left out: git cannot read its author date"
-                )
+                self._unreadable(record[0])
             else:
                 found.append(record)
         return found
+
+    def _unreadable(self, sha: str) -> None:
+        self.skipped.append(f"commit {sha[:12]} left out: git cannot read its author date")
 
     def _authored(self, revs: list[str], since: str) -> list[tuple[str, ...]]:
         """(sha, role, name, email) of the subject's own commits among ``revs`` committed
@@ -405,9 +406,7 @@ class GitHistory:
             if record[0] not in kept:
                 continue
             if gitcmd.seconds(record[1]) is None:
-                self.skipped.append(
-                    f"commit {record[0][:12]} left out: git cannot read its author date"
-                )
+                self._unreadable(record[0])
             else:
                 found.append(record)
         return found
