@@ -255,6 +255,9 @@ def bench(
             promo = [MINER, "promo", repo, "--author", target.author, "--period", year]
             promo += ["--format", "json", "-o", out, "--no-github"]
             promo += ["--case", scratch / "case.yaml", "--store"]
+            # an empty case file of its own: the user's is never read (a missing --case
+            # FILE is an error, and the scratch folder is emptied after each repeat)
+            (scratch / "case.yaml").write_text("# the bench's case\n")
             measure(res["year_b"], [*year_report, scratch / f"y-{i}.db"])
             measure(res["miner_d"], [*promo, scratch / f"d-{i}.db"])
             measure(res["miner_e"], [*promo, scratch / f"d-{i}.db"])
