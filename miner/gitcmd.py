@@ -426,6 +426,15 @@ def framed(
             yield [p.decode("utf-8", "replace") for p in parts[:-1]]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line without control characters: git's text (names, subjects,
+    paths) kept in the store's separated rows, where none may break a row or a rendering."""
+    return _CONTROL.sub(" ", text).strip()
+
+
 def lines(text: str) -> list[str]:
     """Non-empty output lines, split on newlines only: the fields hold control
     characters (\\x1d-\\x1f) that ``str.splitlines`` would also split on."""

@@ -17,7 +17,6 @@ history is walked once for both (see ``GitHistory.share_walk``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +36,6 @@ _FIELDS = ("%aE", "%at", "%H", "%P", "%ct", "%cE", "%aN", "%cN", "%s", CO_AUTHOR
 # A candidate for the co-author walk: (sha, author date, email, trailers, name) as
 # ``GitHistory._co_authored`` reads them.
 CoAuthored = tuple[str, str, str, str, str]
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MERGE, LANDED = "merge", "landed"
 
 
@@ -113,7 +111,7 @@ class Landed:
         for sha, kind, when, title, other in found:
             since_first = first.get(other)
             newcomer = since_first is None or when - since_first < NEWCOMER_DAYS * 86400
-            rows.append((sha, kind, str(when), "1" if newcomer else "0", _clean(title)))
+            rows.append((sha, kind, str(when), "1" if newcomer else "0", gitcmd.one_line(title)))
         return rows
 
     def _co_candidate(self, parts: list[bytes], ct: int | None) -> None:
@@ -187,11 +185,6 @@ def _seconds(value: bytes) -> int | None:
 
 def _text(value: bytes) -> str:
     return value.decode("utf-8", "replace")
-
-
-def _clean(text: str) -> str:
-    """One line without control characters: selections are stored as separated text."""
-    return _CONTROL.sub(" ", text).strip()
 
 
 class SamePatch:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,6 @@ TOUCHES_VERSION = "touches-3"
 # NUL-framed, each record led by a mark drawn for the call (see gitcmd.framed_format):
 # no byte in a subject, a name or a path can end a field.
 _FIELDS = ("%H", "%P", "%at", "%aE", "%s", "%aN")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UNKNOWN = -1  # changed lines not known (the commit's diff is not in the store)
 
 
@@ -134,8 +132,8 @@ def _parse(parts: list[bytes], people: dict[bytes, tuple[str, str]]) -> Touch:
     ident = email + b"\0" + name
     if ident not in people:
         people[ident] = (
-            _clean(email.decode("utf-8", "replace")).lower(),
-            _clean(name.decode("utf-8", "replace")),
+            gitcmd.one_line(email.decode("utf-8", "replace")).lower(),
+            gitcmd.one_line(name.decode("utf-8", "replace")),
         )
     who = people[ident]
     raw: set[bytes] = set()
@@ -144,7 +142,7 @@ def _parse(parts: list[bytes], people: dict[bytes, tuple[str, str]]) -> Touch:
             first = path.find(b"/")
             second = path.find(b"/", first + 1) if first >= 0 else -1
             raw.add(path[:second] if second >= 0 else path[:first] if first >= 0 else b".")
-    components = sorted({_clean(c.decode("utf-8", "replace")) for c in raw})
+    components = sorted({gitcmd.one_line(c.decode("utf-8", "replace")) for c in raw})
     is_merge = b" " in parents.strip()
     return Touch(
         sha.decode(),
@@ -152,7 +150,7 @@ def _parse(parts: list[bytes], people: dict[bytes, tuple[str, str]]) -> Touch:
         gitcmd.seconds(at) or 0,  # a date git cannot read counts as none
         who[0],
         who[1],
-        _clean(subject.decode("utf-8", "replace")) if is_merge else "",
+        gitcmd.one_line(subject.decode("utf-8", "replace")) if is_merge else "",
         tuple((c, UNKNOWN) for c in components),
         is_merge,
     )
@@ -170,7 +168,7 @@ def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
             continue
         lines: Counter[str] = Counter()
         for change in parse_numstat(row.numstat):
-            lines[_clean(component_of(change.path))] += change.additions + change.deletions
+            lines[gitcmd.one_line(component_of(change.path))] += change.additions + change.deletions
         comps = tuple((c, lines.get(c, 0)) for c, _ in touch.components)
         counted.append(
             Touch(
@@ -221,11 +219,6 @@ def _unpack(selection: Selection | None) -> tuple[str, tuple[Touch, ...]]:
         )
         for sha, parents, at, who, subject, comps in data["rows"]
     )
-
-
-def _clean(text: str) -> str:
-    """One line of text: no control character can break a stored row or a rendering."""
-    return _CONTROL.sub(" ", text).strip()
 
 
 def _key(repo: gitcmd.Repo, all_branches: bool, lines_known: bool) -> str:
