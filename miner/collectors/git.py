@@ -74,6 +74,7 @@ class GitHistory:
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
         self.skipped: Skipped = []  # commits git could not give whole, one line each
         self._shared: tuple[Landed, Future[list[tuple[str, ...]]]] | None = None
+        self._based: tuple[str, str, str] | None = None
 
     @property
     def co_since(self) -> int | None:
@@ -118,10 +119,8 @@ class GitHistory:
     def _read(self) -> Iterator[tuple[Commit, str]]:
         """The subject's commits at this head, from the stored selection when it is
         current, else from a walk of what is new (all of history after a rewrite)."""
-        head = self._head()
-        replaced = gitcmd.replace_refs(self.repo.root) if self.store else ""
+        head, replaced, key = self._base()
         self._rows_store = None if replaced else self.store  # stored rows are as recorded
-        key = self._key(replaced)
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
@@ -259,16 +258,28 @@ class GitHistory:
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
-    def side_key(self, name: str) -> tuple[str, str]:
-        """(head, key) under which a side walk ``name`` keeps what it found for this
-        subject, period and head in the store's selections."""
-        replaced = gitcmd.replace_refs(self.repo.root) if self.store else ""
-        return self._head(), f"{name}:{self._key(replaced)}"
+    def _base(self) -> tuple[str, str, str]:
+        """(head, ``git replace`` refs, key) of this run, worked out once: the
+        selection and every side walk's rows are kept under them."""
+        if self._based is None:
+            replaced = gitcmd.replace_refs(self.repo.root) if self.store else ""
+            self._based = (self._head(), replaced, self._key(replaced))
+        return self._based
 
-    @property
-    def since_filter(self) -> str:
-        """The committer-date filter the walks start at (see ``_since_option``)."""
-        return self._since
+    def side_rows(self, name: str) -> list[tuple[str, ...]] | None:
+        """What a side walk ``name`` kept for this subject, period and head, or None
+        (call from the thread that owns the store)."""
+        if self.store is None:
+            return None
+        head, _, key = self._base()
+        kept = self.store.selection(str(self.repo.root), f"{name}:{key}")
+        return list(kept.rows) if kept is not None and kept.head == head else None
+
+    def save_side_rows(self, name: str, rows: list[tuple[str, ...]]) -> None:
+        if self.store is not None:
+            head, _, key = self._base()
+            selection = Selection(head, tuple(rows))
+            self.store.save_selection(str(self.repo.root), f"{name}:{key}", selection)
 
     def _descends(self, old: str, new: str) -> bool:
         return gitcmd.succeeds(self.repo.root, "merge-base", "--is-ancestor", old, new)

@@ -26,7 +26,6 @@ from miner import gitcmd
 from miner.collectors.gitlog import CO_AUTHORS, Commit
 from miner.identity import Matcher, is_bot
 from miner.model import Evidence, utc
-from miner.store import Selection
 
 if TYPE_CHECKING:
     from miner.collectors.git import GitHistory
@@ -53,17 +52,10 @@ class Landed:
     def cached(self) -> list[tuple[str, ...]] | None:
         """Rows kept for this head, subject and period, or None (call from the thread
         that owns the store)."""
-        store = self.history.store
-        if store is None:
-            return None
-        head, key = self.history.side_key(MERGE)
-        kept = store.selection(str(self.root), key)
-        return list(kept.rows) if kept is not None and kept.head == head else None
+        return self.history.side_rows(MERGE)
 
     def save(self, rows: list[tuple[str, ...]]) -> None:
-        if self.history.store is not None:
-            head, key = self.history.side_key(MERGE)
-            self.history.store.save_selection(str(self.root), key, Selection(head, tuple(rows)))
+        self.history.save_side_rows(MERGE, rows)
 
     def walk(self) -> list[tuple[str, ...]]:
         """Rows (sha, kind, unix date, newcomer "1"/"0", title) from git; with

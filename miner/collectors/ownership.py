@@ -24,7 +24,6 @@ from miner import gitcmd
 from miner.collectors.gitlog import Commit
 from miner.globs import globs_matcher
 from miner.model import Evidence
-from miner.store import Selection
 
 if TYPE_CHECKING:
     from miner.collectors.git import GitHistory
@@ -74,18 +73,10 @@ class Ownership:
         return sorted(sustained[:CANDIDATES])
 
     def cached(self, paths: list[str]) -> list[tuple[str, ...]] | None:
-        store = self.history.store
-        if store is None:
-            return None
-        head, key = self.history.side_key("owner:" + "\n".join(paths))
-        kept = store.selection(str(self.history.repo.root), key)
-        return list(kept.rows) if kept is not None and kept.head == head else None
+        return self.history.side_rows("owner:" + "\n".join(paths))
 
     def save(self, paths: list[str], rows: list[tuple[str, ...]]) -> None:
-        if self.history.store is not None:
-            head, key = self.history.side_key("owner:" + "\n".join(paths))
-            root = str(self.history.repo.root)
-            self.history.store.save_selection(root, key, Selection(head, tuple(rows)))
+        self.history.save_side_rows("owner:" + "\n".join(paths), rows)
 
     def walk(self, paths: list[str]) -> list[tuple[str, ...]]:
         """Rows (path, the subject's commits, commits counted) of the owned ``paths``."""
