@@ -77,10 +77,15 @@ def _argv(repo: Path | None, args: Sequence[str], raw: bool = False) -> list[str
 def _failed(args: Sequence[str], code: int, stderr: str) -> BaseException:
     """The error for a git process that exited ``code``: Ctrl-C reaches git too (one
     process group), and a git killed by it means the user interrupted, not a failure."""
-    if code in (-signal.SIGINT, 128 + signal.SIGINT):
+    if _interrupted(code):
         return KeyboardInterrupt()
     lines = stderr.strip().splitlines()
     return GitError(f"git {args[0]} failed: {lines[-1] if lines else code}")
+
+
+def _interrupted(code: int) -> bool:
+    """Whether a git that exited ``code`` died of the user's Ctrl-C."""
+    return code in (-signal.SIGINT, 128 + signal.SIGINT)
 
 
 def git_path() -> str:
@@ -444,7 +449,7 @@ def lines(text: str) -> list[str]:
 def succeeds(repo: Path, *args: str) -> bool:
     """Whether ``git -C repo args`` exits 0 (for questions git answers by exit code)."""
     proc = subprocess.run(_argv(repo, args), capture_output=True, env=_env(), check=False)
-    if proc.returncode in (-signal.SIGINT, 128 + signal.SIGINT):
+    if _interrupted(proc.returncode):
         raise KeyboardInterrupt
     return proc.returncode == 0
 

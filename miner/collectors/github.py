@@ -574,8 +574,7 @@ def _number(obj: Any, key: str) -> int | None:
 
 def _count(obj: Any, key: str) -> int:
     """A count field; 0 when it is missing, null, negative or not a number."""
-    value = obj.get(key) if isinstance(obj, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    return _number(obj, key) or 0
 
 
 def _when(obj: Any, key: str) -> datetime | None:
