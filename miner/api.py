@@ -423,12 +423,17 @@ def _github_collector(
     return GitHubCollector(client, logins, config.period, home)
 
 
+def pack_loader(config: Config) -> Callable[[], RulePack]:
+    """The run's rule pack, loaded at the first call (once git is already reading)."""
+    return functools.cache(lambda: load_pack(config.rules, config.rules_inside))
+
+
 def build_report(
     config: Config, progress: Progress = _quiet, pack: Callable[[], RulePack] | None = None
 ) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``;
     ``pack``: the pack's loader, when the caller needs the pack too."""
-    pack = pack or functools.cache(lambda: load_pack(config.rules, config.rules_inside))
+    pack = pack or pack_loader(config)
     found = collect(config, progress, pack)
     subject, sources = found.subject, found.sources
     mapped = found.mapped
@@ -552,9 +557,13 @@ def _tips(repo: gitcmd.Repo, all_branches: bool) -> str:
     return " ".join(sorted({sha for sha, _ in gitcmd.branch_tips(repo)}))
 
 
-def check_output(config: Config, output: Path, case: Path | None = None) -> None:
+def check_output(config: Config, output: Path | None, case: Path | None = None) -> None:
     """Refuse ``-o`` onto the store, the notes or the case file (``case``, else the
-    default one): the report would replace them."""
+    default one): the report would replace them. No ``-o``, or ``-o -`` (standard
+    output), replaces nothing."""
+    if output is None or str(output) == "-":
+        return
+    output = output.expanduser()
     store = config.store or default_store_path()
     notes = config.notes or default_notes_path()
     case = case_path(config, case)
@@ -619,7 +628,7 @@ def build_promo(
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         histories = pool.submit(_history_facts, config, repos)
-        loaded = functools.cache(lambda: load_pack(config.rules, config.rules_inside))
+        loaded = pack_loader(config)
         report = build_report(config, progress, loaded)
         pack = loaded()
         found = histories.result()

@@ -258,8 +258,7 @@ def _configure(options: RunOptions) -> tuple[Config, Settings]:
     from miner import api
 
     config, settings = api.configure(options.paths, options.given())
-    for warning in settings.warnings:
-        _say(f"miner: warning: {warning}", err=True)
+    _warn(settings)
     return config, settings
 
 
@@ -269,9 +268,14 @@ def _settings_here(given: dict[str, Any]) -> Settings:
     from miner import api
 
     settings = api.settings_here(given)
+    _warn(settings)
+    return settings
+
+
+def _warn(settings: Settings) -> None:
+    """The config files' warnings, one line each on stderr."""
     for warning in settings.warnings:
         _say(f"miner: warning: {warning}", err=True)
-    return settings
 
 
 def _pack(pack: str | None) -> RulePack:
@@ -298,8 +302,7 @@ def report(options: RunOptions) -> None:
     from miner.report import render
 
     config, settings = _configure(options)
-    if options.output is not None and str(options.output) != "-":
-        api.check_output(config, options.output.expanduser())
+    api.check_output(config, options.output)
     with _progress() as progress:
         result = api.build_report(config, progress)
     for warning in result.warnings:
@@ -337,8 +340,7 @@ def promo(
     config, settings = _configure(options)
     if options.period_text is None:
         config = replace(config, period=parse_period("last-4-quarters"))
-    if options.output is not None and str(options.output) != "-":
-        api.check_output(config, options.output.expanduser(), case)
+    api.check_output(config, options.output, case)
     with _progress() as progress:
         if init_case:
             done = api.init_case(config, level, case, progress)
