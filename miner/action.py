@@ -221,8 +221,13 @@ def _at_block_end(head: str) -> str:
     return head[: end + 1] if end > 0 else head
 
 
+def _server(env: Env) -> str:
+    """The GitHub web address the run is on (GitHub Enterprise Server sets its own)."""
+    return env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+
+
 def run_url(env: Env) -> str:
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    server = _server(env)
     return (
         f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
     )
@@ -274,7 +279,7 @@ def artifacts_served(env: Env) -> bool:
     """Whether actions/upload-artifact (v4 and later) works here: on github.com and
     GHE.com, not yet on GitHub Enterprise Server, where the report is then kept by the
     job summary, ``commit`` or ``create-issue``."""
-    host = urlsplit(env.get("GITHUB_SERVER_URL", "https://github.com")).hostname or ""
+    host = urlsplit(_server(env)).hostname or ""
     return host == "github.com" or host.endswith(".ghe.com")
 
 
@@ -523,7 +528,7 @@ def commit(env: Env) -> dict[str, str]:
     else:
         raise MinerError(f"commit: push to {ref} kept failing", "check contents: write")
     sha = git("rev-parse", "HEAD").stdout.strip()
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    server = _server(env)
     first = f"{server}/{env.get('GITHUB_REPOSITORY', '')}/blob/{sha}/{files[0]}" if files else ""
     return {"commit": sha, "committed-url": first}
 
@@ -536,7 +541,7 @@ def _git(workspace: Path, env: Env) -> Callable[..., subprocess.CompletedProcess
     if token:
         import base64
 
-        server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        server = _server(env)
         basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
         extra.update(
             GIT_CONFIG_COUNT="1",
