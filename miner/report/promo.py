@@ -14,15 +14,7 @@ from typing import Any
 from miner.errors import UsageError
 from miner.model import AreaSummary, Mapped
 from miner.promo.build import Expertise, Promo, Share, component_name
-from miner.report.render import (
-    _BLANK_LINES,
-    _context,
-    environment,
-    json_text,
-    scrub,
-    to_json_data,
-    wrap_markdown,
-)
+from miner.report.render import _context, json_text, render_template, to_json_data
 
 EXPERTISE_ROWS = 12  # components shown; the JSON has them all
 _REVIEW_DETAIL = re.compile(
@@ -35,11 +27,8 @@ def render_promo(promo: Promo, fmt: str) -> str:
     """``promo`` as Markdown, HTML or JSON; any other name is a usage error."""
     if fmt == "json":
         return json_text(promo_json_data(promo))
-    if fmt == "md":
-        text = environment().get_template("promo.md.j2").render(**_promo_context(promo))
-        return wrap_markdown(scrub(_BLANK_LINES.sub("\n\n", text)))
-    if fmt == "html":
-        return scrub(environment().get_template("promo.html.j2").render(**_promo_context(promo)))
+    if fmt in ("md", "html"):
+        return render_template(f"promo.{fmt}.j2", _promo_context(promo))
     raise UsageError(f"unknown format {fmt!r}", "use one of md, html, json")
 
 

@@ -75,13 +75,21 @@ def render(report: Report, fmt: str) -> str:
     return renderer(report)
 
 
+def render_template(name: str, context: dict[str, Any]) -> str:
+    """Template ``name`` (``*.md.j2`` or ``*.html.j2``) rendered with ``context`` and
+    finished for its format: scrubbed, and Markdown folded for a terminal."""
+    text = environment().get_template(name).render(**context)
+    if name.endswith(".md.j2"):
+        return wrap_markdown(scrub(_BLANK_LINES.sub("\n\n", text)))
+    return scrub(text)
+
+
 def _markdown(report: Report) -> str:
-    text = environment().get_template("report.md.j2").render(**_context(report))
-    return wrap_markdown(scrub(_BLANK_LINES.sub("\n\n", text)))
+    return render_template("report.md.j2", _context(report))
 
 
 def _html(report: Report) -> str:
-    return scrub(environment().get_template("report.html.j2").render(**_context(report)))
+    return render_template("report.html.j2", _context(report))
 
 
 def _json(report: Report) -> str:
