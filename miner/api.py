@@ -227,16 +227,19 @@ def collect(
     config: Config,
     progress: Progress = _quiet,
     pack: RulePack | Callable[[], RulePack] | None = None,
+    repos: list[gitcmd.Repo] | None = None,
 ) -> Collected:
     """Run every collector for the subject and period; with ``pack``, map each item as
     it arrives, while git is still reading the next ones. A ``pack`` given as a loader
-    is loaded when the first item needs it: by then git is reading, a megabyte ahead."""
+    is loaded when the first item needs it: by then git is reading, a megabyte ahead.
+    ``repos``: the clones, when the caller has opened them already."""
     if config.github_api_url:
         from miner.ghclient import api_url
 
         api_url(config.github_api_url)  # a bad URL is a usage error even when GitHub is off
     check_repo_names(config)
-    repos = open_repos(config.paths, github_only_ok=bool(config.repos))
+    if repos is None:
+        repos = open_repos(config.paths, github_only_ok=bool(config.repos))
     authors = config.authors or _default_identity(repos)
     subjects = [resolve_subject(repo.root, authors) for repo in repos]
     if not repos and authors:  # GitHub alone: the subject is who --author names
@@ -429,12 +432,16 @@ def pack_loader(config: Config) -> Callable[[], RulePack]:
 
 
 def build_report(
-    config: Config, progress: Progress = _quiet, pack: Callable[[], RulePack] | None = None
+    config: Config,
+    progress: Progress = _quiet,
+    pack: Callable[[], RulePack] | None = None,
+    repos: list[gitcmd.Repo] | None = None,
 ) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``;
-    ``pack``: the pack's loader, when the caller needs the pack too."""
+    ``pack``: the pack's loader, when the caller needs the pack too; ``repos``: the
+    clones, when the caller has opened them already."""
     pack = pack or pack_loader(config)
-    found = collect(config, progress, pack)
+    found = collect(config, progress, pack, repos)
     subject, sources = found.subject, found.sources
     mapped = found.mapped
     mapped.sort(key=lambda m: (m.evidence.date, m.evidence.id))
@@ -629,7 +636,7 @@ def build_promo(
     try:
         histories = pool.submit(_history_facts, config, repos)
         loaded = pack_loader(config)
-        report = build_report(config, progress, loaded)
+        report = build_report(config, progress, loaded, repos)
         pack = loaded()
         found = histories.result()
     finally:
