@@ -361,8 +361,9 @@ MAX_TIME = 253402300799  # 9999-12-31T23:59:59Z: the last moment a date can hold
 
 
 def date(seconds: int) -> str:
-    """A moment as git's date options read it: ``@N`` alone is read as something else
-    for a 9-digit N (before 1973-03), ``@N +0000`` always as a Unix time."""
+    """A moment as git's date options read it: ``@N +0000`` always as a Unix time.
+    ``@N`` alone is one only from 9 digits on (1973-03-03): a shorter N is read as a
+    day of this month (1-31), a year (1970-2100), or else not at all, which means now."""
     return f"@{seconds} +0000"
 
 

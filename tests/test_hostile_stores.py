@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ from miner.errors import StoreError
 from miner.store import CommitRow, Store
 from tests.conftest import Repo
 from tests.test_git_collector import collect
+
+ADA = ("Ada Lovelace", "ada@example.com")
+BOB = ("Bob Builder", "bob@example.com")
 
 
 def digest(path: Path) -> str:
@@ -169,6 +173,67 @@ def test_a_period_before_1973_finds_its_commits(repo: Repo) -> None:
     assert [e.id for e in items] == [f"git:{early}"]
     items, _, _ = collect(repo.path, period="1970")
     assert [e.id for e in items] == [f"git:{first}"]
+
+
+def test_ownership_in_a_period_before_1973_is_found(repo: Repo) -> None:
+    # git reads `--since=@N` with N under 9 digits as "now": the walk found nothing
+    for i, day in enumerate(["04-01", "04-10", "05-01", "05-20", "06-01"]):
+        repo.commit(f"pager {i}", {"src/pager.py": f"v{i}\n"}, date=f"1972-{day}T00:00:00+00:00")
+    items, _, _ = collect(repo.path, period="1972Q2")
+    owned = [e.title for e in items if e.kind == "component"]
+    assert owned == ["Main author of src/pager.py: 4 of its 4 latest commits"]
+
+
+def _printed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """What each ``gitcmd.stream`` call prints from now on, one entry per call."""
+    printed: list[bytes] = []
+    stream = gitcmd.stream
+
+    def kept(root: Path, args: list[str], **kw: Any) -> Any:
+        printed.append(b"")
+        at = len(printed) - 1
+        for chunk in stream(root, args, **kw):
+            printed[at] += chunk
+            yield chunk
+
+    monkeypatch.setattr(gitcmd, "stream", kept)
+    return printed
+
+
+def test_the_merges_walk_before_1973_stops_at_its_bound(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # git reads `--until=@N` with N under 9 digits as "now": the walk read all history
+    from miner.collectors.landed import Landed
+    from tests.test_git_collector import commit_as, history_of
+
+    repo.commit("start", {"a.txt": "1\n"}, date="1972-04-01T00:00:00+00:00")
+    repo.write({"b.txt": "1\n"})
+    landed = commit_as(repo, "Fix it", BOB, ADA, "1972-04-02T00:00:00+00:00")
+    repo.commit("much later", {"a.txt": "2\n"}, date="2024-04-01T00:00:00+00:00")
+    printed = _printed(monkeypatch)
+    walk = Landed(history_of(repo.path, period="1972Q2"))  # co_since None: bounded
+    assert [row[:2] for row in walk.walk()] == [(landed, "landed")]
+    assert b"Fix it" in printed[0] and b"much later" not in printed[0]
+
+
+def test_the_promo_history_split_before_1973_splits_there(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `--until=@N` and `--since-as-filter=@N` were both read as "now": the history was
+    # split at the moment of the run, one window holding nearly all of it
+    from miner.promo.touches import read_history
+
+    for n, year in enumerate((1971, 1972, 2024, 2099)):
+        repo.commit(f"c{n}", {"a.txt": f"{n}\n"}, date=f"{year}-03-01T00:00:00+00:00")
+    monkeypatch.setattr(gitcmd, "usable_cores", lambda: 2)
+    opened = gitcmd.open_repo(repo.path)
+    whole = read_history(opened, None)
+    printed = _printed(monkeypatch)
+    split = read_history(opened, None, split_at=int(datetime(1972, 1, 1, tzinfo=UTC).timestamp()))
+    assert sorted(split.touches) == sorted(whole.touches) and len(whole.touches) == 4
+    held = [[f"c{n}" for n in range(4) if f"\0c{n}\0".encode() in w] for w in printed]
+    assert held == [["c0"], ["c1", "c2", "c3"]]
 
 
 # --- Item 9: Ctrl-C ------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class Landed:
         until = int((period.end + timedelta(days=30)).timestamp())
         mark = gitcmd.record_mark()
         fmt = f"--format={gitcmd.framed_format(mark, _FIELDS)}"
-        bound = [] if self.co_since is not None else [f"--until=@{until}"]
+        bound = [] if self.co_since is not None else [f"--until={gitcmd.date(until)}"]
         out = gitcmd.stream(self.root, ["log", fmt, "--use-mailmap", *bound, *revs, "--"])
         since = int(period.start.timestamp()) - 30 * 86400  # committer dates may lag
         first: dict[bytes, int] = {}  # each author's earliest commit, by author date

@@ -91,7 +91,8 @@ class Ownership:
         out = gitcmd.stream(
             h.repo.root,
             ["log", f"--format={fmt}", "-z", "--no-merges", "--use-mailmap", "--name-only",
-             f"-n{SAMPLE * len(paths)}", f"--since=@{start}", f"--until=@{end}", *revs,
+             f"-n{SAMPLE * len(paths)}", f"--since={gitcmd.date(start)}",
+             f"--until={gitcmd.date(end)}", *revs,
              "--", *(f":(literal){path}" for path in paths)],  # a name is no pattern
         )  # fmt: skip
         mine: Counter[str] = Counter()

@@ -105,7 +105,10 @@ def _walk(root: Path, revs: list[str], split_at: int = 0) -> Iterator[Touch]:
     cmd = ["log", "-z", "--name-only", "--no-renames", "--use-mailmap", "--no-color", fmt]
     windows: list[list[str]] = [[]]
     if split_at > 0 and gitcmd.usable_cores() > 1 and gitcmd.version() >= (2, 38):
-        windows = [[f"--until=@{split_at - 1}"], [f"--since-as-filter=@{split_at}"]]
+        windows = [
+            [f"--until={gitcmd.date(split_at - 1)}"],
+            [f"--since-as-filter={gitcmd.date(split_at)}"],
+        ]
     # Read whole, then parsed: while git walks, these threads only wait on their pipes
     # and leave the interpreter to the author walk's mapping (parsing alongside it made
     # the cold report half again as slow on two cores).
