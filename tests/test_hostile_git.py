@@ -417,6 +417,18 @@ def test_a_huge_message_is_read_once_not_once_per_chunk() -> None:
     assert list(gitcmd.split_records(cut, mark)) == [b"one", b"two"]
 
 
+def test_noncharacters_in_a_title_arrive_intact(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # `git commit` itself stores such a message as mojibake ("\u00ef\u00bf\u00bf" for
+    # U+FFFF: its UTF-8 check refuses noncharacters and reads the bytes as Latin-1);
+    # other tools (libgit2, JGit, a forge's web editor) store them as written.
+    repo.commit("base", {"a.py": "1\n"})
+    title = "Keep \uffff, \ufffe, \ufdd0 and \U0010ffff"
+    sha = craft(repo, ADA.encode(), title.encode() + b"\n")
+    store = tmp_path / "store.db"
+    for _ in range(2):  # read from git, then from the store
+        assert evidence(report_json(miner, repo.path, store))[f"git:{sha}"]["title"] == title
+
+
 def test_the_promo_history_reads_crafted_commits_as_git_prints_them(repo: Repo) -> None:
     from miner.promo.touches import read_history
 
