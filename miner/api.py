@@ -461,9 +461,9 @@ def _warnings(
     subject: Subject, period: Period, sources: list[Source], mapped: list[Mapped]
 ) -> tuple[str, ...]:
     """What the reader must know before trusting the report: a shallow clone, a
-    commit git could not give whole, a source that stopped early, and a subject of
+    commit or tag git could not give whole, a source that stopped early, and a subject of
     whom nothing was found at all."""
-    git = ("shallow", "commit ")
+    git = ("shallow", "commit ", "tag ")
     found = [
         spot
         for src in sources

@@ -309,9 +309,43 @@ def test_crafted_commits_neither_crash_nor_fake_anything(repo: Repo, miner, tmp_
     assert "Body \x1e\x1d\x1e\x1f\x1d\x1f tail" in by_id[f"git:{message}"].message
     assert by_id[f"git:{fake}"].co_authors == ()
     assert by_id[f"git:{name}"].matched_as == "ada@example.com"
-    assert [s for s in source.blind_spots if "left out" in s] == sorted(
-        f"commit {sha[:12]} left out: git cannot read its author date" for sha in odd
-    )
+    assert [s for s in source.blind_spots if "left out" in s] == [
+        *sorted(f"commit {sha[:12]} left out: git cannot read its author date" for sha in odd),
+        "tag late left out: git cannot read its date",
+    ]
+
+
+def test_the_subjects_tags_git_cannot_date_are_warned_about(
+    repo: Repo, miner, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    head = repo.commit("base", {"a.py": "1\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+
+    def tag(name: str, tagger: str) -> None:
+        body = f"object {head}\ntype commit\ntag {name}\n{tagger}\nMessage\n"
+        repo.git("update-ref", f"refs/tags/{name}", _hash_object(repo.path, "tag", body.encode()))
+
+    tag("huge", f"tagger {ADA} 99999999999999999999 +0000\n")
+    tag("negative", f"tagger {ADA} -5 +0000\n")
+    tag("bobs", "tagger Bob Builder <bob@example.com> 99999999999999999999 +0000\n")
+    tag("untagged", "")  # records no tagger: no one's, as before
+    tag("fine", f"tagger {ADA} 1712138400 +0000\n")
+    undated = f"tree {tree}\nauthor {ADA} 1712138400 +0000\ncommitter {ADA} -5 +0000\n\nUndated\n"
+    light = _hash_object(repo.path, "commit", undated.encode())
+    repo.git("update-ref", "refs/tags/light", light)  # lightweight: the commit's date
+    result = miner(
+        "report", str(repo.path), "--period", "2024Q2", "--format", "json",
+        "--store", str(tmp_path / "s.db"),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    left_out = [
+        f"tag {n} left out: git cannot read its date" for n in ("huge", "light", "negative")
+    ]
+    assert [w for w in json.loads(result.out)["warnings"] if w.startswith("tag ")] == left_out
+    assert [line for line in result.err.splitlines() if line.startswith("miner: warning: tag")] == [
+        f"miner: warning: {w}" for w in left_out
+    ]
+    assert "git:tag:fine" in evidence(json.loads(result.out))
 
 
 def test_a_bobs_commit_with_marks_does_not_break_adas_report_after_a_full_collection(

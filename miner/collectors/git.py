@@ -469,6 +469,7 @@ class GitCollector:
         self._names: set[str] = set()
         self._items = 0
         self._lightweight_tags = 0
+        self._skipped_tags: list[str] = []  # the subject's tags git cannot date
         self._patches = SamePatch(history.repo.root)
 
     def collect(self) -> Iterator[Evidence]:
@@ -576,10 +577,14 @@ class GitCollector:
         found: list[tuple[bool, list[str]]] = []
         rows = gitcmd.framed(self.repo.root, ["for-each-ref", "refs/tags"], fields, "%")
         for kind, tagger, tag_email, tag_at, author, author_email, commit_at, tag, subject in rows:
-            annotated = kind == "tag" and bool(tag_at)
+            annotated = kind == "tag" and bool(tagger or tag_email)
+            if not annotated and kind != "commit":
+                continue  # a tag that records no tagger, or names a tree or a blob
             when = gitcmd.seconds(tag_at if annotated else commit_at)
-            if (annotated or kind == "commit") and when is not None and utc(when) in period:
-                who = f"{tagger} {tag_email}" if annotated else f"{author} {author_email}"
+            who = f"{tagger} {tag_email}" if annotated else f"{author} {author_email}"
+            if when is None:
+                self._unreadable_tag(tag, who)
+            elif utc(when) in period:
                 found.append((annotated, [tag, who, str(when), subject]))
         resolved = canonical(self.repo.root, [r[1] for _, r in found])
         annotated_tags: list[_Tag] = []
@@ -589,6 +594,11 @@ class GitCollector:
             entry = ((tag, person[1], at, subject), person)
             (annotated_tags if is_annotated else lightweight).append(entry)
         return annotated_tags, lightweight
+
+    def _unreadable_tag(self, tag: str, who: str) -> None:
+        """Note the subject's tag whose date git cannot read (a crafted object)."""
+        if self.history.matcher(*canonical(self.repo.root, [who])[who]):
+            self._skipped_tags.append(f"tag {tag} left out: git cannot read its date")
 
     def _tags(self, annotated: list[_Tag], lightweight: list[_Tag]) -> Iterator[Evidence]:
         for (name, email, at, subject), tagger in annotated:
@@ -629,7 +639,7 @@ class GitCollector:
                 f"{self._lightweight_tags} lightweight tag(s) in the period record no tagger"
                 " and name someone else's commit; they were not counted"
             )
-        spots += sorted(set(self.history.skipped))
+        spots += sorted(set(self.history.skipped)) + self._skipped_tags
         return Source(
             kind="git",
             location=self.repo.name,
