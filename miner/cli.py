@@ -437,10 +437,8 @@ def rules_test(pack: str | None) -> None:
     count = sum(len(r.must_match) + len(r.must_not_match) for r in loaded.rules)
     for failure in failures:
         should = "should match but does not" if failure.expected else "matches but should not"
-        click.echo(
-            f"{loaded.path}:{failure.example.line}: rule '{failure.rule.id}': example {should}",
-            err=True,
-        )
+        where = f"{failure.rule.path}:{failure.example.line}"  # a base pack's, if inherited
+        click.echo(f"{where}: rule '{failure.rule.id}': example {should}", err=True)
     if failures:
         raise MinerError(f"{len(failures)} of {count} examples failed in {loaded.info.name}")
     _say(f"{loaded.info.name}: {len(loaded.rules)} rules, {count} examples, all pass")
@@ -460,7 +458,7 @@ def rules_explain(rule_id: str, pack: str | None) -> None:
         hint = f"did you mean {' or '.join(near)}?" if near else "see `miner rules list`"
         raise UsageError(f"no rule '{rule_id}' in {loaded.info.name}", hint)
     area = loaded.area(rule.area)
-    _say(f"{rule.id} ({loaded.path}:{rule.line})")
+    _say(f"{rule.id} ({rule.path}:{rule.line})")
     _say(f"area:   {area.id} ({area.title})")
     _say(f"reason: {rule.reason}")
     click.echo(f"weight: {rule.weight}")

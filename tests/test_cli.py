@@ -439,6 +439,40 @@ def test_rules_explain_shows_examples_as_yaml(miner) -> None:  # type: ignore[no
     assert "{'" not in result.out
 
 
+def test_rules_explain_names_the_file_a_rule_is_written_in(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rule = (
+        "  - id: {id}\n    area: delivery\n    reason: r\n    when: {{title: '{id}'}}\n"
+        "    examples:\n      match: [{{title: {id}}}]\n      no_match: [{{title: other}}]\n"
+    )
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        "name: base\nareas:\n  - {id: delivery, title: D, description: d, hint: h}\n"
+        "rules:\n" + rule.format(id="shipped") + rule.format(id="landed")
+    )
+    ours = tmp_path / "ours.yaml"
+    ours.write_text("name: ours\n\n\n\n\nextends: base.yaml\nrules:\n" + rule.format(id="landed"))
+    inherited = miner("rules", "explain", "shipped", "--rules", str(ours))
+    assert inherited.code == 0, inherited.err
+    assert inherited.out.startswith(f"shipped ({base}:5)\n")  # not ours.yaml:5
+    overridden = miner("rules", "explain", "landed", "--rules", str(ours))
+    assert overridden.out.startswith(f"landed ({ours}:8)\n")
+
+
+def test_a_failing_inherited_example_names_the_base_packs_file(miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        "name: base\nareas:\n  - {id: delivery, title: D, description: d, hint: h}\n"
+        "rules:\n  - id: big\n    area: delivery\n    reason: r\n"
+        "    when: {min_product_changes: 10}\n    examples:\n"
+        "      match: [{paths: {src/a.py: 12}}]\n      no_match: [{paths: {src/a.py: 2}}]\n"
+    )
+    ours = tmp_path / "ours.yaml"  # src/ is no product code here: the base's example fails
+    ours.write_text("name: ours\nextends: base.yaml\nsize: {non_product: ['src/**']}\n")
+    tested = miner("rules", "test", "--rules", str(ours))
+    assert tested.code == 1
+    assert f"{base}:10: rule 'big': example should match but does not" in tested.err
+
+
 def test_an_unknown_rule_id_suggests_the_near_ones(miner) -> None:  # type: ignore[no-untyped-def]
     result = miner("rules", "explain", "test-added")
     assert result.code == 2

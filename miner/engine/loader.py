@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ def _check(
     areas = list(base.areas) if base else []
     areas += _areas(doc, problem, known=[a.id for a in areas])
     area_ids = {a.id for a in areas}
-    rules = _rules(doc, problem, area_ids, base is None, paths)
+    rules = [replace(r, path=shown) for r in _rules(doc, problem, area_ids, base is None, paths)]
     if base:
         overriding = {r.id for r in rules}
         rules = [r for r in base.rules if r.id not in overriding] + rules
@@ -142,6 +142,7 @@ def _check(
     trivial = base.trivial if base else None
     if "trivial" in doc:
         trivial = _trivial(doc, problem, paths)
+        trivial = replace(trivial, path=shown) if trivial else None
     return RulePack(
         path=shown,
         info=RulePackInfo(name=name or path.stem, version=version),

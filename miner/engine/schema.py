@@ -37,6 +37,7 @@ class Rule:
     must_not_match: tuple[Example, ...]
     line: int
     kinds: frozenset[str] | None = None  # the kinds its top-level condition allows, if any
+    path: str = ""  # the pack file it is written in: a base pack's, for a rule it inherits
 
 
 @dataclass(frozen=True)
