@@ -177,3 +177,17 @@ def test_every_folder_of_data_files_is_a_package_the_install_lists() -> None:
     data = {p.parent for p in (root / "miner").rglob("*") if p.suffix in (".j2", ".json", ".yaml")}
     for folder in data:
         assert ".".join(folder.relative_to(root).parts) in listed, folder
+
+
+def test_an_editable_install_is_a_plain_path_entry_that_prints_no_notice() -> None:
+    """setuptools installs a project editable as one .pth entry only when every package
+    sits in its own dotted folder below one root named as ``package-dir``'s "" (its
+    "simple layout"); any package mapped elsewhere makes it an import hook, announced by
+    a notice on every ``pip install -e .``."""
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setup["package-dir"] == {"": "."}
+    for package in setup["packages"]:
+        assert (root / package.replace(".", "/")).is_dir(), package

@@ -1,0 +1,1 @@
+"""The built-in rule packs: YAML data only, next to the code that reads them."""

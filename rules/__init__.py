@@ -1,1 +1,0 @@
-"""The built-in rule packs: YAML data only, shipped inside the package as ``miner.rules``."""
