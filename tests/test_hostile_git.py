@@ -243,6 +243,96 @@ def test_a_hostile_config_changes_no_result_and_runs_nothing(
     assert root["stats"]["additions"] == 30
 
 
+def _paired_repo(repo: Repo) -> dict[str, str]:
+    """Commits whose co-authors git's trailer settings could change, by what they are."""
+    ada = ("Ada Lovelace", "ada@example.com")
+    repo.commit("base", {"a.py": "1\n"}, author=ada)
+    made = {
+        "real": (f"Pair on it\n\nCo-authored-by: {ADA}", BOB),
+        "alias": (f"Fake\n\nSee co-authored-by: rules.\n\nPair: {ADA}", BOB),
+        "short": (f"Fake too\n\nSee co-authored-by: rules.\n\nCo: {ADA}", BOB),
+        "prose": (f"Talk\n\nWe spoke today\nat length\nCo-authored-by: {ADA}", BOB),
+        "mine": ("Mine\n\nSee co-authored-by: rules.\n\nPair: Bob Builder <bob@example.com>", ada),
+    }  # fmt: skip
+    return {
+        what: repo.commit(message, {f"{what}.py": "x\n"}, author=who)
+        for what, (message, who) in made.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        '[trailer "pair"]\n\tkey = Co-authored-by\n',  # Pair: and Co: become co-authors
+        '[trailer "co-authored-by"]\n\tkey = Helped-by\n',  # every co-author hidden
+        '[trailer "co-authored-by"]\n\twhere = end\n',  # a paragraph of prose counts
+    ],
+)
+def test_trailer_settings_neither_forge_nor_hide_a_co_author(
+    repo: Repo, miner, tmp_path: Path, config: str
+) -> None:  # type: ignore[no-untyped-def]
+    made = _paired_repo(repo)
+    clean = report_json(miner, repo.path, tmp_path / "clean.db")
+    found = evidence(clean)
+    assert {sha for sha, e in found.items() if e["role"] == "co-author"} == {f"git:{made['real']}"}
+    assert found[f"git:{made['mine']}"].get("co_authors", []) == []
+    with (repo.path / ".git" / "config").open("a") as file:
+        file.write(config)
+    assert report_json(miner, repo.path, tmp_path / "hostile.db") == clean
+    stored = tmp_path / "all.db"  # the rows of a collection of every author
+    assert miner("collect", str(repo.path), "--all-authors", "--store", str(stored)).code == 0
+    assert report_json(miner, repo.path, stored) == clean
+
+
+_TRAILER_LINES = st.sampled_from(
+    [
+        "Co-authored-by: Ada <ada@example.com>",
+        "co-AUTHORED-by :Bob <bob@example.com>",
+        "Co-authored-by:",
+        "Co-authored-by: Carl\n  <carl@example.com>",
+        "Co-authored-by: Dan <dan@example.com>\r",
+        "Co-authored-by\t: Eve\t",
+        "Co-authored-by: Émile \x0b<e@example.com>",
+        "Signed-off-by: Fay <fay@example.com>",
+        "(cherry picked from commit 0123456789abcdef)",
+        "Reviewed-by: Gus",
+        "Pair: Hal <hal@example.com>",
+        "Co: Ida",
+        " continued",
+        "\tcontinued too",
+        "# a comment: here",
+        "some prose words",
+        "prose: with a colon, and more",
+        "",
+        " ",
+    ]
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(_TRAILER_LINES, min_size=1, max_size=7), min_size=1, max_size=4))
+def test_co_authors_read_from_the_raw_block_are_what_git_reads_without_config(
+    tmp_path_factory: pytest.TempPathFactory, messages: list[list[str]]
+) -> None:
+    from miner.collectors.trailers import RAW_TRAILERS, co_authors
+
+    repo = Repo(tmp_path_factory.mktemp("trailers") / "repo")
+    repo.commit("base", {"a.py": "1\n"})
+    for lines in messages:
+        craft(repo, ADA.encode(), ("Title\n\n" + "\n".join(lines) + "\n").encode())
+    keyed = "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x0a)"
+    out = subprocess.run(
+        ["git", "-C", str(repo.path), "log", f"--format=%x1e{keyed}%x00{RAW_TRAILERS}"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode("utf-8", "replace")
+    for record in out.split("\x1e")[1:]:
+        git_said, raw = record.split("\0")
+        assert co_authors(raw) == [v.strip() for v in git_said.split("\n") if v.strip()], raw
+
+
 # --- Item 4: content that would end a field --------------------------------------------
 
 

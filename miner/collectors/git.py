@@ -31,7 +31,6 @@ from pathlib import Path
 from miner import gitcmd
 from miner.collectors.gitlog import (
     CO_AUTHORS,
-    TRAILER_SEP,
     Commit,
     Skipped,
     authored_rows,
@@ -40,6 +39,7 @@ from miner.collectors.gitlog import (
 )
 from miner.collectors.landed import CoAuthored, Landed, SamePatch
 from miner.collectors.ownership import Ownership
+from miner.collectors.trailers import co_authors
 from miner.identity import Matcher, canonical, parse_ident
 from miner.model import Evidence, Period, Source, utc
 from miner.store import CommitBatches, CommitRow, Selection, Store
@@ -378,7 +378,7 @@ class GitHistory:
         candidates = []
         for sha, at, email, trailers, name in self._co_records(revs):
             if utc(int(at)) in self.period:
-                values = [t.strip() for t in trailers.split(TRAILER_SEP) if t.strip()]
+                values = co_authors(trailers)
                 idents = [v for v in values if "<" in v]
                 candidates.append((sha, name, email, idents, values))
         resolved = canonical(self.repo.root, (i for c in candidates for i in c[4]))

@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from miner import gitcmd
+from miner.collectors.trailers import RAW_TRAILERS, co_author_lines
 from miner.model import Stats, utc
 from miner.store import CommitRow
 
 T = TypeVar("T")
 # Trailer values are unfolded onto one line each: a newline is the one byte none holds.
 TRAILER_SEP = "\n"
-CO_AUTHORS = "%(trailers:key=Co-authored-by,valueonly,unfold,separator=%x0a)"
+CO_AUTHORS = RAW_TRAILERS  # the block as written, read by ``trailers.co_authors``
 # One field per NUL-ended slot (see ``gitcmd.framed_format``), the body last: the
 # numstat part that follows starts after the last field's NUL.
 RAW_FIELDS = ("%H", "%an", "%ae", "%at", "%s", CO_AUTHORS, "%b")
@@ -155,7 +156,7 @@ def _row(parts: list[bytes], skipped: Skipped | None) -> CommitRow | None:
         author_time=time,
         subject=subject.decode("utf-8", "replace"),
         body=body.decode("utf-8", "replace").strip(),
-        trailers=trailers.decode("utf-8", "replace"),
+        trailers=co_author_lines(trailers.decode("utf-8", "replace")),
         numstat=numstat,
     )
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from miner import gitcmd
 from miner.collectors.gitlog import CO_AUTHORS, Commit
+from miner.collectors.trailers import mentions_co_author
 from miner.identity import Matcher, is_bot
 from miner.model import Evidence, utc
 
@@ -78,7 +79,7 @@ class Landed:
             if parts is None or parts[-1].strip(b"\n\0"):
                 continue
             at, ct = _seconds(parts[1]), _seconds(parts[4])
-            if self.co_since is not None and (parts[9] or at is None):
+            if self.co_since is not None and (mentions_co_author(parts[9]) or at is None):
                 self._co_candidate(parts, ct)
             if at is None or ct is None or ct > until:
                 continue  # a date git cannot read: nothing to place in time
