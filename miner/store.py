@@ -45,7 +45,7 @@ from typing import NamedTuple
 from miner import __version__
 from miner.errors import StoreError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_SECONDS = 30.0
 BATCH_ROWS = 2000  # rows a transaction stores while git reads on
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -111,6 +111,13 @@ MIGRATIONS: dict[int, str] = {
     DELETE FROM selections;
     DELETE FROM mappings;
     DELETE FROM titles;
+    """,
+    # Rows whose co-authors came from git's reading of trailers under the user's or the
+    # repository's ``trailer.*`` settings (an alias could forge or hide one).
+    6: """
+    DELETE FROM commits;
+    DELETE FROM heads;
+    DELETE FROM selections;
     """,
 }
 _CREATED = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")

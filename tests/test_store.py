@@ -321,6 +321,26 @@ def test_a_schema_4_store_keeps_its_github_responses_and_drops_git_rows(tmp_path
         assert store.db.execute("SELECT COUNT(*) FROM http_cache").fetchone() == (1,)
 
 
+def test_a_schema_6_store_drops_its_commits_keeping_its_mappings(tmp_path: Path) -> None:
+    """Schema 6 rows may hold co-authors a ``trailer.*`` alias forged or hid."""
+    from miner.store import MIGRATIONS
+
+    path = tmp_path / "v6.sqlite3"
+    with sqlite3.connect(path) as db:
+        for step in range(6):
+            db.executescript(MIGRATIONS[step])
+        db.execute("INSERT INTO heads VALUES ('repo', 'HEAD', 'abc')")
+        db.execute("INSERT INTO commits VALUES ('abc', 'B', 'b@x', 1, 's', '', 'A <a@x>', x'')")
+        db.execute("INSERT INTO selections VALUES ('repo', 'key', 'abc', '')")
+        db.execute("INSERT INTO mappings VALUES ('pack', 'item', 'areas')")
+        db.execute("PRAGMA user_version=6")
+    db.close()
+    with Store(path) as store:
+        assert store.head("repo", "HEAD") is None
+        for table, count in (("commits", 0), ("selections", 0), ("mappings", 1)):
+            assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (count,)
+
+
 def test_a_report_after_a_full_collection_reads_no_diffs_and_equals_a_cold_one(
     repo: Repo, miner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
