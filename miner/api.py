@@ -25,7 +25,16 @@ from miner.engine.evaluate import CachedMapper, pack_digest
 from miner.engine.loader import NO_PACK, resolve_pack_path
 from miner.errors import PeriodError, RepositoryError, UsageError
 from miner.identity import Matcher, default_author, is_email, name_seen, resolve_subject
-from miner.model import AreaSummary, Evidence, Mapped, Period, Report, Source, Subject
+from miner.model import (
+    NOT_COLLECTED,
+    AreaSummary,
+    Evidence,
+    Mapped,
+    Period,
+    Report,
+    Source,
+    Subject,
+)
 from miner.periods import parse_period
 from miner.store import (
     CommitBatches,
@@ -281,7 +290,7 @@ def collect(
     if notes is None:
         sources.append(Source("notes", "not read", 0, (NOTES_NOT_OWN,)))
     if github is None:
-        sources.append(Source("github", "not collected", 0, (GITHUB_BLIND_SPOT,)))
+        sources.append(Source("github", NOT_COLLECTED, 0, (GITHUB_BLIND_SPOT,)))
     subject = _union(subjects)
     if github is not None:
         subject = replace(subject, logins=tuple(dict.fromkeys((*subject.logins, *github.logins))))
@@ -658,7 +667,7 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
     from it (see ``promo.touches``). A full collection made once (``collect
     --all-authors``) is brought up to date first, so that changed lines are known."""
     from miner.promo.build import facts_from_json, facts_json, repo_facts
-    from miner.promo.touches import read_history
+    from miner.promo.touches import co_authored, read_history
 
     found = []
     with open_store(config.store) as store:
@@ -677,7 +686,8 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
                 continue
             split_at = int(config.period.start.timestamp())
             history = read_history(repo, store, config.all_branches, split_at)
-            facts = repo_facts(history, matcher, config.period)
+            together = co_authored(repo, matcher, config.period, config.all_branches)
+            facts = repo_facts(history, matcher, config.period, together)
             if head and not config.all_branches:
                 store.save_selection(root, key, Selection(head, ((facts_json(facts),),)))
             found.append(facts)
@@ -687,10 +697,12 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
 def _facts_key(repo: gitcmd.Repo, config: Config, matcher: Matcher, collected: str) -> str:
     """What the facts depend on besides the head: the code that made them, the
     subject, the period, the mailmap and whether every author's lines are known."""
+    from miner.promo.build import FACTS_VERSION
     from miner.promo.touches import TOUCHES_VERSION
 
     parts = [
         TOUCHES_VERSION,
+        FACTS_VERSION,
         __version__,
         [matcher.subject.emails, matcher.subject.names, matcher.subject.logins],
         [config.period.start.isoformat(), config.period.end.isoformat()],

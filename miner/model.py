@@ -144,6 +144,9 @@ class Mapped:
         )
 
 
+NOT_COLLECTED = "not collected"  # a Source's location when its collector did not run
+
+
 @dataclass(frozen=True)
 class Source:
     """What one collector scanned, how much it found, and what it could not see."""

@@ -11,20 +11,22 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 
-from miner.identity import Matcher, is_bot
-from miner.model import AreaSummary, Mapped, Period, Report
+from miner.identity import Matcher, is_bot, noreply_login
+from miner.model import NOT_COLLECTED, AreaSummary, Evidence, Mapped, Period, Report
 from miner.promo.case import Case
 from miner.promo.projects import Project, group
-from miner.promo.touches import UNKNOWN, History, Touch, branch_commits
+from miner.promo.touches import UNKNOWN, History, Touch, branch_commits, merged_pulls
 
 KEY_PROJECTS = 6
 WEAK = 3  # an area with fewer items than this is weak
 PEERS = 5
 BRANCH_SLACK = timedelta(days=30)  # room for author dates skewed before the period
 MAIN_AUTHOR_RANK = 3  # among the top this many authors of a component: a main author
+# Bump when what RepoFacts holds changes: facts of an older shape are not reused.
+FACTS_VERSION = "facts-2"
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,26 @@ class Share:
 
 
 @dataclass(frozen=True)
+class Reviewed:
+    """The subject's reviews of one component's pull requests in the period: of the
+    ``merged`` pull requests by others that Git names as merged into it (a "Merge
+    pull request #N" merge or a squashed "Title (#N)"), the ``reviewed`` ones."""
+
+    reviewed: int
+    merged: int
+
+    @property
+    def share(self) -> float | None:
+        return self.reviewed / self.merged if self.merged else None
+
+
+@dataclass(frozen=True)
 class Expertise:
     repo: str
     component: str
     period: Share
     history: Share
+    reviews: Reviewed | None = None  # None: GitHub was not collected
 
     @property
     def main_author(self) -> bool:
@@ -67,11 +84,12 @@ class Expertise:
 
 @dataclass(frozen=True)
 class Peer:
-    name: str
+    name: str  # their name in Git, else their GitHub login
     email: str  # shown only when asked for
     reasons: tuple[str, ...]
     evidence: tuple[str, ...]  # evidence ids
     score: int
+    login: str = ""  # their GitHub login, when reviews on GitHub name them
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,8 @@ class Promo:
     expertise: tuple[Expertise, ...]
     lines_known: bool
     peers: tuple[Peer, ...]
+    # GitHub was collected, so each expertise row carries the subject's reviews
+    reviews_known: bool
     pinned: frozenset[str]
     hidden: tuple[LeftOut, ...]
     gaps: tuple[Gap, ...]
@@ -166,14 +186,16 @@ def assemble(
         if area_id not in area_ids:
             warnings.append((line, f"plan for '{area_id}', which is not an area (kept)"))
     matcher = Matcher(report.subject)
+    github = any(s.kind == "github" and s.location != NOT_COLLECTED for s in report.sources)
     return Promo(
         report=shown,
         level=level,
         case=case,
         projects=_unique_names([_case_project(p, case) for p in projects]),
-        expertise=_ranked(x for f in facts for x in f.expertise),
+        expertise=_ranked(_with_reviews(facts, kept, report.evidence) if github else facts),
         lines_known=all(f.lines_known for f in facts) and bool(facts),
         peers=peers(kept, facts, matcher),
+        reviews_known=github,
         pinned=pinned,
         hidden=tuple(
             LeftOut(h.id, h.why, known[h.id].evidence.title if h.id in known else "")
@@ -214,11 +236,57 @@ def _merged(
     return tuple(out)
 
 
-def _ranked(rows: Iterable[Expertise]) -> tuple[Expertise, ...]:
-    """Components where the subject did most in the period first, then over all history."""
-    return tuple(
-        sorted(rows, key=lambda e: (-e.period.commits, -e.history.commits, e.repo, e.component))
-    )
+def _ranked(facts: Iterable[RepoFacts]) -> tuple[Expertise, ...]:
+    """Components where the subject did most in the period (commits, and pull requests
+    reviewed) first, then over all history. Components the subject never committed to
+    are kept only where they reviewed."""
+    rows = [
+        x
+        for f in facts
+        for x in f.expertise
+        if x.history.commits or (x.reviews is not None and x.reviews.reviewed)
+    ]
+    return tuple(sorted(rows, key=_rank_key))
+
+
+def _rank_key(x: Expertise) -> tuple[int, int, str, str]:
+    reviewed = x.reviews.reviewed if x.reviews else 0
+    return (-(x.period.commits + reviewed), -x.history.commits, x.repo, x.component)
+
+
+_PULL_URL = re.compile(r"^https?://[^/?#]+/[^/?#]+/[^/?#]+/pull/(\d{1,12})(?!\d)")
+
+
+def _with_reviews(
+    facts: list[RepoFacts], kept: list[Mapped], everything: tuple[Mapped, ...]
+) -> list[RepoFacts]:
+    """Each row with the subject's share of its pull requests' reviews: the pull
+    requests Git saw merged into the component, less the subject's own (their Git
+    authorship, and the pull requests GitHub lists as theirs, hidden ones too), and
+    of those the ones the subject reviewed (a review or line comment kept in the case)."""
+    own = {_pull_of(m.evidence) for m in everything if m.evidence.kind == "pull_request"}
+    reviewed = {
+        _pull_of(m.evidence) for m in kept if m.evidence.kind in ("review", "review_comment")
+    }
+    out = []
+    for f in facts:
+        repo = f.repo.lower()
+        rows = []
+        for x in f.expertise:
+            theirs = {n for n in f.merged_prs.get(x.component, ()) if (repo, n) not in own}
+            done = sum(1 for n in theirs if (repo, n) in reviewed)
+            rows.append(replace(x, reviews=Reviewed(done, len(theirs))))
+        out.append(replace(f, expertise=tuple(rows)))
+    return out
+
+
+def _pull_of(e: Evidence) -> tuple[str, int]:
+    """(repository, number) of the pull request a GitHub item is, or was made on."""
+    if e.kind == "pull_request":
+        number = e.id.rsplit("#", 1)[-1]
+        return e.repo.lower(), int(number) if number.isdigit() and len(number) < 13 else -1
+    found = _PULL_URL.match(e.url or "")
+    return e.repo.lower(), int(found[1]) if found else -1
 
 
 def _pinned_first(
@@ -264,21 +332,35 @@ def component_name(component: str) -> str:
 @dataclass(frozen=True)
 class RepoFacts:
     """What the case needs from one repository's whole history for one subject and
-    period: small enough to keep in the store, so a warm run decodes no history."""
+    period: small enough to keep in the store, so a warm run decodes no history.
+    People are keyed by their mailmap-resolved email: two people who share a name
+    stay two."""
 
     repo: str
     lines_known: bool
     expertise: tuple[Expertise, ...]
     mine: dict[str, int]  # component -> the subject's commits there in the period
-    shared: dict[str, dict[str, int]]  # someone's name -> component -> their commits there
-    emails: dict[str, str]  # someone's name -> their email, shown only when asked
+    shared: dict[str, dict[str, int]]  # someone's email -> component -> their commits there
+    names: dict[str, str]  # someone's email -> their name (the email shown only when asked)
     branches: dict[str, tuple[str, str]]  # the subject's commit -> (merge, merge subject)
+    # component -> the pull requests by others (bots left out) Git saw merged into it
+    # in the period
+    merged_prs: dict[str, list[int]] = field(default_factory=dict)
+    # the subject's co-authored commit -> the others on it, (name, email)
+    co_authors: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
-def repo_facts(history: History, matcher: Matcher, period: Period) -> RepoFacts:
+def repo_facts(
+    history: History,
+    matcher: Matcher,
+    period: Period,
+    co_authors: dict[str, tuple[tuple[str, str], ...]] | None = None,
+) -> RepoFacts:
     """One pass over every commit: the expertise counts, the subject's and others'
-    commits per component in the period, and the merges that brought the subject's
-    commits. Bots are never counted; the subject is matched once per identity."""
+    commits per component in the period, the merges that brought the subject's
+    commits, and the pull requests merged into each component. Bots are never
+    counted; the subject is matched once per identity. ``co_authors``: see
+    ``touches.co_authored``."""
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
     me = "\x00subject"
     people = _people(history.touches, matcher, me)
@@ -308,6 +390,9 @@ def repo_facts(history: History, matcher: Matcher, period: Period) -> RepoFacts:
             lines[component][who] += changed
             if in_period:
                 recent_lines[component][who] += changed
+    since = int((period.start - BRANCH_SLACK).timestamp())
+    owners = branch_commits(history.touches, history.head, since)
+    merged = _merged_prs(merged_pulls(history.touches, owners, start, end), people, me)
     rows = tuple(
         Expertise(
             history.repo,
@@ -315,25 +400,41 @@ def repo_facts(history: History, matcher: Matcher, period: Period) -> RepoFacts:
             _share(me, recent[c], recent_lines[c] if c not in unknown else None),
             _share(me, everyone[c], lines[c] if c not in unknown else None),
         )
-        for c in sorted(c for c in everyone if everyone[c][me])
+        for c in sorted(c for c in everyone if everyone[c][me] or c in merged)
     )
     mine = {c: n[me] for c, n in recent.items() if n[me]}
     shared: dict[str, dict[str, int]] = defaultdict(dict)
     for c in mine:
         for who, n in recent[c].items():
             if who != me:
-                shared[names[who]][c] = shared[names[who]].get(c, 0) + n
-    since = int((period.start - BRANCH_SLACK).timestamp())
-    owners = branch_commits(history.touches, history.head, since)
+                shared[who][c] = n
     return RepoFacts(
         repo=history.repo,
         lines_known=history.lines_known,
         expertise=rows,
         mine=mine,
         shared=dict(shared),
-        emails={name: who for who, name in names.items()},
+        names=names,
         branches={sha: (m.sha, m.subject) for sha, m in owners.items() if sha in mine_shas},
+        merged_prs=merged,
+        co_authors=co_authors or {},
     )
+
+
+def _merged_prs(
+    pulls: dict[int, list[Touch]], people: dict[tuple[str, str], str | None], me: str
+) -> dict[str, list[int]]:
+    """component -> the pull requests merged into it, less the subject's (any commit of
+    theirs in it) and bots' (no commit by a person)."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for number, commits in pulls.items():
+        authors = {people[(t.name, t.email)] for t in commits}
+        if me in authors or not authors - {None}:
+            continue
+        for t in commits:
+            for component, _ in t.components:
+                found[component].add(number)
+    return {c: sorted(numbers) for c, numbers in sorted(found.items())}
 
 
 def facts_json(facts: RepoFacts) -> str:
@@ -351,8 +452,12 @@ def facts_from_json(text: str) -> RepoFacts:
         ),
         mine=data["mine"],
         shared=data["shared"],
-        emails=data["emails"],
+        names=data["names"],
         branches={sha: (m[0], m[1]) for sha, m in data["branches"].items()},
+        merged_prs=data["merged_prs"],
+        co_authors={
+            sha: tuple((n, e) for n, e in people) for sha, people in data["co_authors"].items()
+        },
     )
 
 
@@ -392,49 +497,104 @@ def _rank(counts: Counter[str], me: str) -> int:
 def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tuple[Peer, ...]:
     """The people the subject worked with most: co-authors of their commits, reviews
     exchanged both ways (GitHub logins), then those who committed to the same
-    components in the period. Never the subject, never a bot."""
-    reasons: dict[str, list[str]] = defaultdict(list)
-    evidence: dict[str, list[str]] = defaultdict(list)
-    score: Counter[str] = Counter()
-    emails: dict[str, str] = {}
+    components in the period. Each person once: people are told apart by their
+    mailmap-resolved email (two who share a name stay two), and a Git identity with a
+    GitHub noreply email (``12345+jdoe@users.noreply.github.com``) is the login it
+    names. Never the subject (nor the logins GitHub matched them as), never a bot."""
+    mine_logins = {m.evidence.matched_as.lower() for m in items if m.evidence.source == "github"}
+
+    def is_me(name: str, email: str) -> bool:
+        return matcher(name, email) or noreply_login(email) in mine_logins
+
+    met = _Met(is_me)
+    together = {sha: people for f in facts for sha, people in f.co_authors.items()}
     co_authored: dict[str, list[str]] = defaultdict(list)
     for m in items:
-        for name in m.evidence.co_authors:
-            co_authored[name].append(m.evidence.id)
-    for name, ids in co_authored.items():
-        if matcher(name, "") or is_bot(name, ""):
-            continue
-        score[name] += 5 * len(ids)
-        reasons[name].append(f"co-authored {len(ids)} commit{'s' * (len(ids) != 1)} with you")
-        evidence[name] += ids
-    for login, ids, text in _reviews_exchanged(items, matcher):
-        score[login] += 3 * len(ids)
-        reasons[login].append(text)
-        evidence[login] += ids
+        e = m.evidence
+        if e.co_authors:
+            named = tuple((name, "") for name in e.co_authors)  # no facts: names alone
+            people = together.get(e.id.removeprefix("git:"), named)
+            for key in dict.fromkeys(met.person(name, email) for name, email in people):
+                if key is not None:
+                    co_authored[key].append(e.id)
+    for key, ids in co_authored.items():
+        met.add(key, 5 * len(ids), f"co-authored {len(ids)} commit{'s' * (len(ids) != 1)} with you")
+        met.evidence[key] += ids
+    for login, ids, text in _reviews_exchanged(items, is_me):
+        key = f"login:{login.lower()}"
+        met.logins.setdefault(key, login)
+        met.add(key, 3 * len(ids), text)
+        met.evidence[key] += ids
     shared: dict[str, Counter[str]] = defaultdict(Counter)
     mine: Counter[str] = Counter()
     for f in facts:
         mine.update(f.mine)
-        emails.update(f.emails)
-        for name, per in f.shared.items():
-            shared[name].update(per)
-    for name, per in shared.items():
+        for email, per in f.shared.items():
+            key = met.person(f.names.get(email, ""), email)
+            if key is not None:
+                shared[key].update(per)
+    for key, per in shared.items():
         top = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-        score[name] += sum(min(n, mine[c]) for c, n in per.items())
         where = ", ".join(f"{component_name(c)} ({n} commit{'s' * (n != 1)})" for c, n in top)
-        reasons[name].append(f"committed alongside you in {where}")
-    chosen = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:PEERS]
-    return tuple(
-        Peer(name, emails.get(name, ""), tuple(reasons[name]), tuple(evidence[name]), n)
-        for name, n in chosen
-    )
+        score = sum(min(n, mine[c]) for c, n in per.items())
+        met.add(key, score, f"committed alongside you in {where}")
+    return met.chosen(PEERS)
+
+
+class _Met:
+    """The people met while reading the evidence, each under one key: ``login:`` for a
+    GitHub login or a noreply email, else ``email:``, else (an item with names only)
+    ``name:``."""
+
+    def __init__(self, is_me: Callable[[str, str], bool]) -> None:
+        self.is_me = is_me
+        self.names: dict[str, str] = {}  # from Git
+        self.emails: dict[str, str] = {}
+        self.logins: dict[str, str] = {}  # from GitHub
+        self.reasons: dict[str, list[str]] = defaultdict(list)
+        self.evidence: dict[str, list[str]] = defaultdict(list)
+        self.score: Counter[str] = Counter()
+
+    def person(self, name: str, email: str) -> str | None:
+        """The key of a Git identity (None: the subject or a bot)."""
+        if self.is_me(name, email) or is_bot(name, email):
+            return None
+        login = noreply_login(email)
+        key = f"login:{login}" if login else f"email:{email.lower()}" if email else f"name:{name}"
+        self.names.setdefault(key, name)
+        if email:
+            self.emails.setdefault(key, email.lower())
+        return key
+
+    def add(self, key: str, score: int, reason: str) -> None:
+        self.score[key] += score
+        self.reasons[key].append(reason)
+
+    def chosen(self, count: int) -> tuple[Peer, ...]:
+        def name(key: str) -> str:
+            return self.names.get(key) or self.logins.get(key) or key.split(":", 1)[1]
+
+        ranked = sorted(self.score.items(), key=lambda kv: (-kv[1], name(kv[0]), kv[0]))
+        return tuple(
+            Peer(
+                name(key),
+                self.emails.get(key, ""),
+                tuple(self.reasons[key]),
+                tuple(self.evidence[key]),
+                n,
+                self.logins.get(key, "") if key in self.names else "",
+            )
+            for key, n in ranked[:count]
+        )
 
 
 _REVIEWED_BY = re.compile(r"^Reviewed by: (.+)$", re.MULTILINE)
 _PR_BY = re.compile(r"^Pull request by: (\S+)$", re.MULTILINE)
 
 
-def _reviews_exchanged(items: list[Mapped], matcher: Matcher) -> list[tuple[str, list[str], str]]:
+def _reviews_exchanged(
+    items: list[Mapped], is_me: Callable[[str, str], bool]
+) -> list[tuple[str, list[str], str]]:
     """(login, evidence ids, why) for each person who reviewed the subject's pull
     requests or whose pull requests the subject reviewed, from the notes the GitHub
     collector keeps on those items."""
@@ -451,7 +611,7 @@ def _reviews_exchanged(items: list[Mapped], matcher: Matcher) -> list[tuple[str,
                 given[login].append(e.id)
     out = []
     for login in sorted(set(received) | set(given)):
-        if not login or matcher("", f"{login}@users.noreply.github.com") or is_bot(login, ""):
+        if not login or is_me("", f"{login}@users.noreply.github.com") or is_bot(login, ""):
             continue
         parts = []
         if received[login]:

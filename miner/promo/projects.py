@@ -23,15 +23,13 @@ from datetime import datetime, timedelta
 
 from miner.collectors.docs import is_design_doc
 from miner.model import Mapped
-from miner.promo.touches import component_of
+from miner.promo.touches import MERGED_PR, SQUASHED, component_of
 
 GAP = timedelta(days=28)  # a longer pause in one component starts a new project
 ITEM_LINES = 10  # what an item that counts for an area adds to a project's strength, in lines
 _REF = re.compile(r"(?<![\w/.-])((?:[\w.-]+/[\w.-]+)?#\d+)\b")
 _LINKED_NOTE = re.compile(r"^Linked issues: (.+)$", re.MULTILINE)
 _MILESTONE_NOTE = re.compile(r"^Milestone: (.+)$", re.MULTILINE)
-_SQUASHED = re.compile(r"\(#(\d+)\)\s*$")
-_MERGED_PR = re.compile(r"^Merge pull request #(\d+)")
 _PROJECT_LABEL = re.compile(r"^(?:project|epic|initiative|theme|area)\s*[:/-]", re.IGNORECASE)
 _GH_NUMBER = re.compile(r"^https?://[^/]+/([^/]+/[^/]+)/(?:pull|issues)/(\d+)")
 # Which key names a project, strongest first: an issue, a milestone, a label, a design doc,
@@ -153,13 +151,13 @@ def _keys(item: Mapped, merges: dict[str, tuple[str, str]]) -> set[str]:
 
 
 def _commit_keys(sha: str, title: str, repo: str, merges: dict[str, tuple[str, str]]) -> set[str]:
-    squashed = _SQUASHED.search(title)
+    squashed = SQUASHED.search(title)
     if squashed:
         return {f"pr:{repo}#{squashed[1]}"}
     merge = merges.get(sha)
     if merge is None:
         return set()
-    pr = _MERGED_PR.match(merge[1])
+    pr = MERGED_PR.match(merge[1])
     return {f"pr:{repo}#{pr[1]}"} if pr else {f"merge:{repo}:{merge[0]}"}
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,15 +25,19 @@ from pathlib import Path
 from typing import NamedTuple
 
 from miner import gitcmd
-from miner.collectors.gitlog import parse_numstat
+from miner.collectors.gitlog import CO_AUTHORS, TRAILER_SEP, parse_numstat
+from miner.identity import Matcher, canonical, is_bot
+from miner.model import Period
 from miner.store import Selection, Store
 
 # Bump when what a row holds changes: stored rows of an older shape are not reused.
-TOUCHES_VERSION = "touches-3"
+TOUCHES_VERSION = "touches-4"
 # NUL-framed, each record led by a mark drawn for the call (see gitcmd.framed_format):
 # no byte in a subject, a name or a path can end a field.
 _FIELDS = ("%H", "%P", "%at", "%aE", "%s", "%aN")
 UNKNOWN = -1  # changed lines not known (the commit's diff is not in the store)
+SQUASHED = re.compile(r"\(#(\d{1,12})\)\s*$")  # a squash-merged pull request: "Title (#12)"
+MERGED_PR = re.compile(r"^Merge pull request #(\d{1,12})\b")  # GitHub's merge commit
 
 
 def component_of(path: str) -> str:
@@ -53,7 +58,7 @@ class Touch(NamedTuple):
     time: int  # author date, Unix seconds
     email: str  # mailmap-resolved, lower-cased
     name: str  # mailmap-resolved
-    subject: str  # kept for merges only (their subject names the branch or PR)
+    subject: str  # kept for merges and "Title (#12)" commits only: they name a branch or PR
     components: tuple[tuple[str, int], ...]  # (component, changed lines or UNKNOWN)
     is_merge: bool = False
 
@@ -147,13 +152,14 @@ def _parse(parts: list[bytes], people: dict[bytes, tuple[str, str]]) -> Touch:
             raw.add(path[:second] if second >= 0 else path[:first] if first >= 0 else b".")
     components = sorted({gitcmd.one_line(c.decode("utf-8", "replace")) for c in raw})
     is_merge = b" " in parents.strip()
+    kept = is_merge or (subject.rstrip().endswith(b")") and b"(#" in subject)
     return Touch(
         sha.decode(),
         tuple(parents.decode().split()),
         gitcmd.seconds(at) or 0,  # a date git cannot read counts as none
         who[0],
         who[1],
-        gitcmd.one_line(subject.decode("utf-8", "replace")) if is_merge else "",
+        gitcmd.one_line(subject.decode("utf-8", "replace")) if kept else "",
         tuple((c, UNKNOWN) for c in components),
         is_merge,
     )
@@ -273,3 +279,64 @@ def branch_commits(touches: Iterable[Touch], head: str, since: int = 0) -> dict[
             owner[sha] = merge
             stack.extend(by_sha[sha].parents)
     return owner
+
+
+def merged_pulls(
+    touches: Iterable[Touch], owners: dict[str, Touch], start: int, end: int
+) -> dict[int, list[Touch]]:
+    """The pull requests merged in ``[start, end)`` (Unix seconds) that Git names, with
+    the commits each brought: the branch of a "Merge pull request #12" merge
+    (``owners``, from ``branch_commits``), or a squashed "Title (#12)" commit itself.
+    A rebase merge names no pull request: it is not seen."""
+    found: dict[int, list[Touch]] = defaultdict(list)
+    for t in touches:
+        merge = owners.get(t.sha)
+        if merge is not None:
+            named = MERGED_PR.match(merge.subject) if start <= merge.time < end else None
+        else:
+            named = SQUASHED.search(t.subject) if start <= t.time < end and not t.is_merge else None
+        if named:
+            found[int(named[1])].append(t)
+    return dict(found)
+
+
+CO_SLACK = 30 * 86400  # committer dates may trail author dates: room before the period
+
+
+def co_authored(
+    repo: gitcmd.Repo, matcher: Matcher, period: Period, all_branches: bool = False
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each commit of the period that has the subject as its author or in a
+    ``Co-authored-by:`` trailer: the other people on it, as (name, lower-cased
+    email) resolved through the mailmap, bots left out. Peers are told apart by
+    email, which the evidence does not carry (it names people only). git's own
+    ``--grep`` picks the few commits with trailers; no diffs are read."""
+    if not repo.has_commits:
+        return {}
+    start, end = int(period.start.timestamp()), int(period.end.timestamp())
+    bound = []
+    if gitcmd.version() >= (2, 38):  # older git: plain --since stops the walk early
+        bound = [f"--since-as-filter={gitcmd.date(max(0, start - CO_SLACK))}"]
+    revs = gitcmd.every_branch() if all_branches else ["HEAD"]
+    args = ["log", "--no-merges", "--use-mailmap", "--no-color", "-F", "-i"]
+    args += ["--grep=co-authored-by:", *bound, *revs, "--"]
+    fields = ("%H", "%at", "%aN", "%aE", CO_AUTHORS)
+    records = [
+        (sha, name, email, [v.strip() for v in trailers.split(TRAILER_SEP) if "<" in v])
+        for sha, at, name, email, trailers in gitcmd.framed(repo.root, args, fields)
+        if start <= (gitcmd.seconds(at) or -1) < end
+    ]
+    resolved = canonical(repo.root, (i for r in records for i in r[3]))
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    for sha, name, email, idents in records:
+        people = [(name, email), *(resolved[i] for i in idents)]
+        if not any(matcher(n, e) for n, e in people):
+            continue
+        others = {
+            e.strip().lower(): gitcmd.one_line(n) or "(no name)"
+            for n, e in people
+            if not matcher(n, e) and not is_bot(n, e)
+        }
+        if others:
+            found[sha] = tuple((n, e) for e, n in others.items())
+    return found

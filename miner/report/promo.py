@@ -13,7 +13,7 @@ from typing import Any
 
 from miner.errors import UsageError
 from miner.model import AreaSummary, Mapped
-from miner.promo.build import Expertise, Promo, Share, component_name
+from miner.promo.build import Expertise, Promo, Reviewed, Share, component_name
 from miner.report.render import _context, json_text, render_template, to_json_data
 
 EXPERTISE_ROWS = 12  # components shown; the JSON has them all
@@ -84,6 +84,16 @@ def lines_text(s: Share) -> str:
     return f"{s.line_share:.0%}, #{s.lines_rank} of {s.authors}"
 
 
+def reviews_text(r: Reviewed | None) -> str:
+    """``3 of 8 (38%)``: the pull requests by others merged into a component in the
+    period that the subject reviewed; "not collected" without GitHub, never 0."""
+    if r is None:
+        return "not collected"
+    if not r.merged:
+        return "—"
+    return f"{r.reviewed} of {r.merged} ({r.reviewed / r.merged:.0%})"
+
+
 def _promo_context(promo: Promo) -> dict[str, Any]:
     """The report's context (escaping helpers, link references, sources, rules, the
     timeline) and the case's own parts."""
@@ -97,6 +107,7 @@ def _promo_context(promo: Promo) -> dict[str, Any]:
         "tally": tally,
         "share_text": share_text,
         "lines_text": lines_text,
+        "reviews_text": reviews_text,
         "expertise_rows": promo.expertise[:EXPERTISE_ROWS],
         "reviews": _reviews(r.evidence),
         "co_authored": [
@@ -160,6 +171,7 @@ def promo_json_data(promo: Promo) -> dict[str, Any]:
     data["peers"] = [
         {
             "name": peer.name,
+            **({"login": peer.login} if peer.login else {}),
             **({"email": peer.email} if promo.show_emails and peer.email else {}),
             "reasons": list(peer.reasons),
             "evidence": list(peer.evidence),
@@ -195,4 +207,7 @@ def _expertise_json(x: Expertise) -> dict[str, Any]:
         "main_author": x.main_author,
         "period": share(x.period),
         "history": share(x.history),
+        "reviews": (
+            {"reviewed": x.reviews.reviewed, "merged": x.reviews.merged} if x.reviews else None
+        ),
     }
