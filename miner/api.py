@@ -647,7 +647,7 @@ def build_promo(
         loaded = pack_loader(config)
         report = build_report(config, progress, loaded, repos)
         pack = loaded()
-        found = histories.result()
+        found = _with_co_authors(config, report, histories.result())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return assemble(
@@ -660,14 +660,24 @@ def build_promo(
     )
 
 
-def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
+@dataclass(frozen=True)
+class _Facts:
+    """One repository's facts, with what is needed to complete and keep them."""
+
+    repo: gitcmd.Repo
+    key: str  # where the store keeps them
+    matcher: Matcher
+    facts: RepoFacts
+
+
+def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[_Facts]:
     """What the case needs from every author's history, per repository: expertise,
     peers, the merges behind the subject's commits. Kept in the store per head,
     subject and period, so a warm run reads none of the history; else worked out
     from it (see ``promo.touches``). A full collection made once (``collect
     --all-authors``) is brought up to date first, so that changed lines are known."""
     from miner.promo.build import facts_from_json, facts_json, repo_facts
-    from miner.promo.touches import co_authored, read_history
+    from miner.promo.touches import read_history
 
     found = []
     with open_store(config.store) as store:
@@ -682,16 +692,43 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[RepoFacts]:
             head = repo.head or ""
             kept = store.selection(root, key)
             if kept is not None and kept.head == head and kept.rows and not config.all_branches:
-                found.append(facts_from_json(kept.rows[0][0]))
+                found.append(_Facts(repo, key, matcher, facts_from_json(kept.rows[0][0])))
                 continue
             split_at = int(config.period.start.timestamp())
             history = read_history(repo, store, config.all_branches, split_at)
-            together = co_authored(repo, matcher, config.period, config.all_branches)
-            facts = repo_facts(history, matcher, config.period, together)
+            facts = repo_facts(history, matcher, config.period)
             if head and not config.all_branches:
                 store.save_selection(root, key, Selection(head, ((facts_json(facts),),)))
-            found.append(facts)
+            found.append(_Facts(repo, key, matcher, facts))
     return found
+
+
+def _with_co_authors(config: Config, report: Report, found: list[_Facts]) -> list[RepoFacts]:
+    """Each repository's facts with the people on the subject's co-authored commits
+    (their emails tell peers apart): read once, from those commits alone, which the
+    report names; the facts kept in the store hold them from then on."""
+    from miner.promo.build import facts_json
+    from miner.promo.touches import co_authored
+
+    done = [f.facts for f in found]
+    missing = [i for i, f in enumerate(found) if f.facts.co_authors is None]
+    if not missing:
+        return done
+    with open_store(config.store) as store:
+        for i in missing:
+            f = found[i]
+            shas = [
+                m.evidence.id.removeprefix("git:")
+                for m in report.evidence
+                if m.evidence.kind == "commit"
+                and m.evidence.co_authors
+                and m.evidence.repo.lower() == f.facts.repo.lower()
+            ]
+            done[i] = replace(f.facts, co_authors=co_authored(f.repo.root, f.matcher, shas))
+            if f.repo.head and not config.all_branches:
+                selection = Selection(f.repo.head, ((facts_json(done[i]),),))
+                store.save_selection(str(f.repo.root), f.key, selection)
+    return done
 
 
 def _facts_key(repo: gitcmd.Repo, config: Config, matcher: Matcher, collected: str) -> str:

@@ -346,21 +346,16 @@ class RepoFacts:
     # component -> the pull requests by others (bots left out) Git saw merged into it
     # in the period
     merged_prs: dict[str, list[int]] = field(default_factory=dict)
-    # the subject's co-authored commit -> the others on it, (name, email)
-    co_authors: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # the subject's co-authored commit -> the others on it, (name, email); None until
+    # the report has found those commits (see ``touches.co_authored``)
+    co_authors: dict[str, tuple[tuple[str, str], ...]] | None = None
 
 
-def repo_facts(
-    history: History,
-    matcher: Matcher,
-    period: Period,
-    co_authors: dict[str, tuple[tuple[str, str], ...]] | None = None,
-) -> RepoFacts:
+def repo_facts(history: History, matcher: Matcher, period: Period) -> RepoFacts:
     """One pass over every commit: the expertise counts, the subject's and others'
     commits per component in the period, the merges that brought the subject's
     commits, and the pull requests merged into each component. Bots are never
-    counted; the subject is matched once per identity. ``co_authors``: see
-    ``touches.co_authored``."""
+    counted; the subject is matched once per identity."""
     start, end = int(period.start.timestamp()), int(period.end.timestamp())
     me = "\x00subject"
     people = _people(history.touches, matcher, me)
@@ -417,7 +412,6 @@ def repo_facts(
         names=names,
         branches={sha: (m.sha, m.subject) for sha, m in owners.items() if sha in mine_shas},
         merged_prs=merged,
-        co_authors=co_authors or {},
     )
 
 
@@ -455,9 +449,9 @@ def facts_from_json(text: str) -> RepoFacts:
         names=data["names"],
         branches={sha: (m[0], m[1]) for sha, m in data["branches"].items()},
         merged_prs=data["merged_prs"],
-        co_authors={
-            sha: tuple((n, e) for n, e in people) for sha, people in data["co_authors"].items()
-        },
+        co_authors=None
+        if data["co_authors"] is None
+        else {sha: tuple((n, e) for n, e in people) for sha, people in data["co_authors"].items()},
     )
 
 
@@ -507,7 +501,7 @@ def peers(items: list[Mapped], facts: list[RepoFacts], matcher: Matcher) -> tupl
         return matcher(name, email) or noreply_login(email) in mine_logins
 
     met = _Met(is_me)
-    together = {sha: people for f in facts for sha, people in f.co_authors.items()}
+    together = {sha: people for f in facts for sha, people in (f.co_authors or {}).items()}
     co_authored: dict[str, list[str]] = defaultdict(list)
     for m in items:
         e = m.evidence

@@ -27,7 +27,6 @@ from typing import NamedTuple
 from miner import gitcmd
 from miner.collectors.gitlog import CO_AUTHORS, TRAILER_SEP, parse_numstat
 from miner.identity import Matcher, canonical, is_bot
-from miner.model import Period
 from miner.store import Selection, Store
 
 # Bump when what a row holds changes: stored rows of an older shape are not reused.
@@ -300,43 +299,36 @@ def merged_pulls(
     return dict(found)
 
 
-CO_SLACK = 30 * 86400  # committer dates may trail author dates: room before the period
-
-
 def co_authored(
-    repo: gitcmd.Repo, matcher: Matcher, period: Period, all_branches: bool = False
+    root: Path, matcher: Matcher, shas: Iterable[str]
 ) -> dict[str, tuple[tuple[str, str], ...]]:
-    """For each commit of the period that has the subject as its author or in a
-    ``Co-authored-by:`` trailer: the other people on it, as (name, lower-cased
-    email) resolved through the mailmap, bots left out. Peers are told apart by
-    email, which the evidence does not carry (it names people only). git's own
-    ``--grep`` picks the few commits with trailers; no diffs are read."""
-    if not repo.has_commits:
+    """For each of ``shas`` (the subject's co-authored commits, as the report found
+    them): the other people on it, author and ``Co-authored-by:`` trailers, as
+    (name, lower-cased email) resolved through the mailmap, bots left out. Peers are
+    told apart by email, which the evidence does not carry (it names people only).
+    Those commits alone are read, by one ``git log --no-walk``."""
+    wanted = "".join(f"{sha}\n" for sha in dict.fromkeys(shas))
+    if not wanted:
         return {}
-    start, end = int(period.start.timestamp()), int(period.end.timestamp())
-    bound = []
-    if gitcmd.version() >= (2, 38):  # older git: plain --since stops the walk early
-        bound = [f"--since-as-filter={gitcmd.date(max(0, start - CO_SLACK))}"]
-    revs = gitcmd.every_branch() if all_branches else ["HEAD"]
-    args = ["log", "--no-merges", "--use-mailmap", "--no-color", "-F", "-i"]
-    args += ["--grep=co-authored-by:", *bound, *revs, "--"]
-    fields = ("%H", "%at", "%aN", "%aE", CO_AUTHORS)
-    records = [
-        (sha, name, email, [v.strip() for v in trailers.split(TRAILER_SEP) if "<" in v])
-        for sha, at, name, email, trailers in gitcmd.framed(repo.root, args, fields)
-        if start <= (gitcmd.seconds(at) or -1) < end
-    ]
-    resolved = canonical(repo.root, (i for r in records for i in r[3]))
+    mark = gitcmd.record_mark()
+    fields = ("%H", "%aN", "%aE", CO_AUTHORS)
+    args = ["log", "--no-walk=unsorted", "--use-mailmap", "--no-color", "--stdin"]
+    args.append(f"--format={gitcmd.framed_format(mark, fields)}")
+    out = gitcmd.stream(root, args, stdin=wanted.encode())
+    records = []
+    for record in gitcmd.split_records(out, mark):
+        parts = gitcmd.split_fields(record, len(fields))
+        if parts is not None:
+            sha, name, email, trailers = (p.decode("utf-8", "replace") for p in parts[:4])
+            idents = [v.strip() for v in trailers.split(TRAILER_SEP) if "<" in v]
+            records.append((sha, name, email, idents))
+    resolved = canonical(root, (i for r in records for i in r[3]))
     found: dict[str, tuple[tuple[str, str], ...]] = {}
     for sha, name, email, idents in records:
         people = [(name, email), *(resolved[i] for i in idents)]
-        if not any(matcher(n, e) for n, e in people):
-            continue
-        others = {
-            e.strip().lower(): gitcmd.one_line(n) or "(no name)"
-            for n, e in people
-            if not matcher(n, e) and not is_bot(n, e)
-        }
-        if others:
-            found[sha] = tuple((n, e) for e, n in others.items())
+        others: dict[str, str] = {}
+        for n, e in people:
+            if not matcher(n, e) and not is_bot(n, e):
+                others.setdefault(e.strip().lower(), gitcmd.one_line(n) or "(no name)")
+        found[sha] = tuple((n, e) for e, n in others.items())
     return found
