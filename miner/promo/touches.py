@@ -36,6 +36,7 @@ TOUCHES_VERSION = "touches-4"
 _FIELDS = ("%H", "%P", "%at", "%aE", "%s", "%aN")
 UNKNOWN = -1  # changed lines not known (the commit's diff is not in the store)
 SQUASHED = re.compile(r"\(#(\d{1,12})\)\s*$")  # a squash-merged pull request: "Title (#12)"
+_SQUASHED_RAW = re.compile(rb"\(#\d{1,12}\)")
 MERGED_PR = re.compile(r"^Merge pull request #(\d{1,12})\b")  # GitHub's merge commit
 
 
@@ -57,7 +58,7 @@ class Touch(NamedTuple):
     time: int  # author date, Unix seconds
     email: str  # mailmap-resolved, lower-cased
     name: str  # mailmap-resolved
-    subject: str  # kept for merges and "Title (#12)" commits only: they name a branch or PR
+    subject: str  # a merge's (it names the branch or PR); else "(#12)" of a squashed PR, or ""
     components: tuple[tuple[str, int], ...]  # (component, changed lines or UNKNOWN)
     is_merge: bool = False
 
@@ -151,14 +152,18 @@ def _parse(parts: list[bytes], people: dict[bytes, tuple[str, str]]) -> Touch:
             raw.add(path[:second] if second >= 0 else path[:first] if first >= 0 else b".")
     components = sorted({gitcmd.one_line(c.decode("utf-8", "replace")) for c in raw})
     is_merge = b" " in parents.strip()
-    kept = is_merge or (subject.rstrip().endswith(b")") and b"(#" in subject)
+    if is_merge:
+        kept = gitcmd.one_line(subject.decode("utf-8", "replace"))
+    else:  # of a squashed pull request's "Title (#12)", "(#12)" alone is kept
+        tail = subject[subject.rfind(b"(#") :] if subject.endswith(b")") else b""
+        kept = tail.decode() if _SQUASHED_RAW.fullmatch(tail) else ""
     return Touch(
         sha.decode(),
         tuple(parents.decode().split()),
         gitcmd.seconds(at) or 0,  # a date git cannot read counts as none
         who[0],
         who[1],
-        gitcmd.one_line(subject.decode("utf-8", "replace")) if kept else "",
+        kept,
         tuple((c, UNKNOWN) for c in components),
         is_merge,
     )
