@@ -61,10 +61,6 @@ class Reviewed:
     reviewed: int
     merged: int
 
-    @property
-    def share(self) -> float | None:
-        return self.reviewed / self.merged if self.merged else None
-
 
 @dataclass(frozen=True)
 class Expertise:
