@@ -302,3 +302,22 @@ def test_a_pull_request_number_no_pull_request_has_is_passed_over(repo: Repo) ->
     history = read_history(gitcmd.open_repo(repo.path), None)
     assert repo_facts(history, Matcher(subject), parse_period("2024Q2")).merged_prs == {}
     assert api.build_promo(config(repo)).expertise  # and the whole case is made
+
+
+def test_only_co_author_trailers_name_co_authors_whatever_the_repository_config(
+    repo: Repo,
+) -> None:
+    """A sign-off is no co-author, and a ``trailer.*`` alias in the repository's
+    config cannot turn another line into one (git's own rules, without config)."""
+    repo.git("config", "trailer.pair.key", "Co-authored-by")
+    repo.commit(
+        "Paired\n\nSigned-off-by: Eve Example <eve@example.com>\n"
+        "Pair: Mallory <mallory@example.com>\n"
+        "Co-authored-by: Bob Builder <bob@example.com>",
+        {"src/upload/a.py": "a = 1\n"},
+        date=day("2024-04-02"),
+    )
+    promo = api.build_promo(config(repo))
+    assert [(p.name, p.email, p.reasons) for p in promo.peers] == [
+        ("Bob Builder", "bob@example.com", ("co-authored 1 commit with you",))
+    ]

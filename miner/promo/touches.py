@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from miner import gitcmd
-from miner.collectors.gitlog import CO_AUTHORS, TRAILER_SEP, parse_numstat
+from miner.collectors.gitlog import CO_AUTHORS, parse_numstat
+from miner.collectors.trailers import co_authors
 from miner.identity import Matcher, canonical, is_bot
 from miner.store import Selection, Store
 
@@ -325,7 +326,7 @@ def co_authored(
         parts = gitcmd.split_fields(record, len(fields))
         if parts is not None:
             sha, name, email, trailers = (p.decode("utf-8", "replace") for p in parts[:4])
-            idents = [v.strip() for v in trailers.split(TRAILER_SEP) if "<" in v]
+            idents = [v for v in co_authors(trailers) if "<" in v]
             records.append((sha, name, email, idents))
     resolved = canonical(root, (i for r in records for i in r[3]))
     found: dict[str, tuple[tuple[str, str], ...]] = {}
