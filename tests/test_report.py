@@ -34,6 +34,7 @@ from miner.model import (
     Mapping,
     Report,
     RulePackInfo,
+    Source,
     Subject,
 )
 from miner.periods import parse_period
@@ -280,6 +281,16 @@ def test_hostile_html_is_escaped_and_links_only_http(repo: Repo, tmp_path: Path)
     assert all(h.startswith(("https://", "#")) for h in hrefs)
     assert "https://example.com/ok" in hrefs
     assert "(link not shown: <code>JaVaScRiPt:alert(1)</code>)" in html
+
+
+def test_a_long_blind_spot_is_shown_whole_in_every_format() -> None:
+    """A blind spot names what is missing (a path, a server's answer): Markdown shows
+    as much of it as HTML does, not the first 300 characters."""
+    spot = "skipped " + " ".join(f"path/{n}" for n in range(60)) + " end"
+    report = replace(one_item_report("a", None, "a"), sources=(Source("git", "repo", 1, (spot,)),))
+    assert len(spot) > 300
+    assert spot in " ".join(render(report, "md").split())
+    assert spot in render(report, "html")
 
 
 def test_json_keeps_the_text_but_escapes_terminal_controls(repo: Repo, tmp_path: Path) -> None:
