@@ -130,15 +130,22 @@ class Mapped:
     # files), as the rule pack counts them; None: not worked out (the stats' total).
     size: tuple[int, int] | None = None
 
+    @property
+    def counted_lines(self) -> tuple[int, int]:
+        """(lines changed in product code, lines that count as size) as the rule pack
+        measured them; the stats' total for both when it did not (an item mapped
+        before sizes were kept)."""
+        if self.size is not None:
+            return self.size
+        total = self.evidence.stats.changes if self.evidence.stats else 0
+        return total, total
+
     def strength(self, area: str | None = None) -> float:
         """How strongly the item speaks for ``area``: the heaviest rule that maps it
         there, then the lines it changed in product code, then the lines that count
         as size at all (lockfiles, generated and vendored files never do)."""
         weights = [m.weight for m in self.mappings if area is None or m.area == area]
-        if self.size is not None:
-            product, size = self.size
-        else:
-            product = size = self.evidence.stats.changes if self.evidence.stats else 0
+        product, size = self.counted_lines
         return (
             (max(weights) if weights else 0) * 1_000_000 + min(product, 999) * 1000 + min(size, 999)
         )

@@ -172,8 +172,8 @@ def assemble(
     shown = replace(report, evidence=tuple(kept), areas=areas)
     branches = {f.repo.lower(): f.branches for f in facts}
     grouped = group(kept, branches)
-    projects = _merged(grouped, case, warnings)
     by_id = {p.id: p for p in grouped}  # an id merged into another still names its work
+    projects = _merged(by_id, case, warnings)
     for pid, note in case.projects.items():
         if pid not in by_id:
             warnings.append((note.line, f"project id '{pid}' matches no project (kept)"))
@@ -206,11 +206,11 @@ def assemble(
 
 
 def _merged(
-    projects: tuple[Project, ...], case: Case, warnings: list[tuple[int, str]]
+    by_id: dict[str, Project], case: Case, warnings: list[tuple[int, str]]
 ) -> tuple[Project, ...]:
-    """The case file's ``merge`` applied: each list of ids becomes one project with the
-    first one's id, name and signal; an id that matches nothing is warned about."""
-    by_id = {p.id: p for p in projects}
+    """The case file's ``merge`` applied to the projects ``by_id``: each list of ids
+    becomes one project with the first one's id, name and signal; an id that matches
+    nothing is warned about."""
     gone: set[str] = set()
     joined: dict[str, Project] = {}
     for ids, line in case.merge:
@@ -227,7 +227,7 @@ def _merged(
         lead = found[0]
         joined[lead.id] = Project(lead.id, lead.name, lead.signal, tuple(items))
         gone |= {p.id for p in found[1:]}
-    out = [joined.get(p.id, p) for p in projects if p.id not in gone]
+    out = [joined.get(p.id, p) for p in by_id.values() if p.id not in gone]
     out.sort(key=lambda p: (-p.strength, p.start, p.id))
     return tuple(out)
 

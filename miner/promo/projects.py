@@ -89,7 +89,7 @@ class Project:
         weight = max((m.weight for item in self.items for m in item.mappings), default=0)
         product = other = 0
         for item in self._sized:
-            p, size = _counted(item)
+            p, size = item.counted_lines
             product, other = product + p, other + size - p
         counting = sum(1 for item in self.items if item.mappings)
         return weight * (product + other // 10 + ITEM_LINES * counting)
@@ -269,7 +269,7 @@ def _name(members: list[Mapped]) -> str:
     for kind in ("design_doc", "issue", "pull_request"):
         if kind in by_kind:
             return max(by_kind[kind], key=lambda m: (_size(m), m.evidence.id)).evidence.title
-    largest = max(members, key=lambda m: (_counted(m), _size(m), m.evidence.id))
+    largest = max(members, key=lambda m: (m.counted_lines, _size(m), m.evidence.id))
     return largest.evidence.title
 
 
@@ -280,12 +280,6 @@ def _run_component(key: str, repo: str) -> str:
 
 def _size(item: Mapped) -> int:
     return item.evidence.stats.changes if item.evidence.stats else 0
-
-
-def _counted(item: Mapped) -> tuple[int, int]:
-    """(product lines, lines that count as size) as the rule pack measured them; the
-    raw total when it did not (an item mapped before sizes were kept)."""
-    return item.size if item.size is not None else (_size(item), _size(item))
 
 
 def _signal(lead: str) -> str:
