@@ -511,7 +511,7 @@ def note_add(
 ) -> None:
     """Append TEXT to the notes file."""
     from miner import api
-    from miner.collectors.notes import Note, add_note, http_link
+    from miner.collectors.notes import Note, add_note, note_link
     from miner.periods import parse_day
 
     settings = _settings_here({"notes": notes, "rules": pack})
@@ -521,7 +521,7 @@ def note_add(
     if not text.strip():
         raise UsageError("the note is empty", "give the text to record")
     when = parse_day(day, "--date") if day else datetime.now(UTC).date()
-    url = http_link(link) if link is not None else None
+    url = note_link(link) if link is not None else None
     if link is not None and url is None:
         raise UsageError(f"--link {link!r} is not an http(s) URL", "give a full https:// link")
     path = api.notes_file(settings)

@@ -1347,6 +1347,8 @@ def test_a_home_repository_that_is_no_owner_name_is_skipped_with_a_line(
         ("http://ghe.local/api/v3", "http://ghe.local/acme/w/issues/1", True),
         ("http://ghe.local/api/v3", "https://ghe.local/acme/w/issues/1", True),
         (API, "https://github.com/acme/widgets/pull/7 onclick=x", False),
+        (API, "https://github.com/acme/widgets/pull/7\u202e", False),
+        (API, "https://github.com/acme/widgets/pull/7\x00", False),
     ],
 )
 def test_the_forges_web_host_follows_from_its_api_address(

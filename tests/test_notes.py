@@ -47,6 +47,8 @@ def entry(**fields: str) -> str:
         (entry(link="' JaVaScRiPt:alert(1)'"), 5, "is not an http(s) URL"),
         (entry(link="'data:text/html,<script>alert(1)</script>'"), 5, "is not an http(s) URL"),
         (entry(link="https:/no-host"), 5, "is not an http(s) URL"),
+        (entry(link='"https://example.com/\\u202eexe.txt"'), 5, "is not an http(s) URL"),
+        (entry(link="'https://example.com/a b'"), 5, "is not an http(s) URL"),
         ("notes:\n  - just text\n", 0, "note 1 is not a mapping"),
         ("notes: 3\n", 1, "no 'notes:' list"),
     ],

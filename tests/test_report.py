@@ -283,6 +283,15 @@ def test_hostile_html_is_escaped_and_links_only_http(repo: Repo, tmp_path: Path)
     assert "(link not shown: <code>JaVaScRiPt:alert(1)</code>)" in html
 
 
+@pytest.mark.parametrize("url", ["http://", "https:///etc/passwd", "https://exa\u200bmple.com/"])
+def test_an_address_with_no_host_or_a_hidden_character_is_shown_not_linked(url: str) -> None:
+    report = one_item_report("Design", url, "Area")
+    md = render(report, "md")
+    assert "(link not shown: `" in md and "]: http" not in md
+    html = render(report, "html")
+    assert "(link not shown: <code>" in html and 'href="http' not in html
+
+
 def test_a_long_blind_spot_is_shown_whole_in_every_format() -> None:
     """A blind spot names what is missing (a path, a server's answer): Markdown shows
     as much of it as HTML does, not the first 300 characters."""

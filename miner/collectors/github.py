@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from miner.collectors.docs import MIN_LINES, doc_id, is_design_doc
 from miner.ghclient import SEARCH_CAP, GitHubClient, GitHubError, RateLimited, Unreachable
+from miner.links import http_link
 from miner.model import Evidence, Period, Source, Stats
 
 NEWCOMER = frozenset({"FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE"})
@@ -81,8 +82,10 @@ class WebHost:
         return cls(frozenset({"https", parts.scheme.lower()}), web, _port(api_url))
 
     def url(self, value: Any) -> str | None:
-        """``value`` when it is a page on this host, else None (the item keeps no link)."""
-        if not isinstance(value, str) or any(c in value for c in "\\ \t\r\n<>\"'`"):
+        """``value`` when it is a link a report may show (``links.http_link``) and a
+        page on this host, else None (the item keeps no link)."""
+        link = http_link(value)
+        if link is None or link != value or any(c in link for c in "\\ <>\"'`"):
             return None
         parts = urlsplit(value)
         ok = (

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
 from miner import yamlsafe
 from miner.atomic import locked, write_text
 from miner.errors import NotesError
+from miner.links import http_link
 from miner.model import Evidence, Period, Source
 from miner.yamlsafe import LineDict, YamlProblem, line_of
 
@@ -69,21 +69,11 @@ def default_notes_path() -> Path:
     return user_data_path("contribution-miner") / "notes.yaml"
 
 
-def http_link(value: str) -> str | None:
-    """``value`` trimmed when it is an http(s) URL with a host, else None.
-
-    The only links a report makes clickable: ``javascript:``, ``data:`` and the like
-    in any case or with spaces around are not links."""
-    link = value.strip()
-    try:
-        parts = urlsplit(link)
-    except ValueError:
-        return None
-    if parts.scheme.casefold() not in ("http", "https") or not parts.netloc:
-        return None
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in link):
-        return None
-    return link
+def note_link(value: object) -> str | None:
+    """``value`` trimmed when a report may show it as a link (``links.http_link``) and
+    it is one word: a space inside a note's link is a slip, not part of the address."""
+    link = http_link(value)
+    return link if link is not None and " " not in link else None
 
 
 def read_notes(path: Path, areas: Collection[str] | None = None) -> list[Note]:
@@ -258,9 +248,10 @@ def _note(entry: Any, where: str, n: int, areas: Collection[str] | None) -> Note
     day = _day(entry.get("date"), fail)
     link = entry.get("link")
     if link is not None:
-        if not isinstance(link, str) or http_link(link) is None:
+        checked = note_link(link)
+        if checked is None:
             raise fail("link", f"'link' {_shown(link)} is not an http(s) URL")
-        link = http_link(link)
+        link = checked
     return Note(day, area, text, link)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from miner.errors import UsageError
+from miner.links import http_link
 from miner.model import Evidence, Mapped, Report
 
 if TYPE_CHECKING:
@@ -204,18 +205,14 @@ def md_code(text: object) -> str:
 
 
 def http_url(url: object) -> str | None:
-    """The address if it is ``http(s)`` (checked after trimming and case-folding),
-    else None: a ``javascript:`` or ``data:`` link is never made clickable.
+    """The address if ``links.http_link`` accepts it (``http(s)`` with a host), else
+    None: a ``javascript:`` or ``data:`` link is never made clickable.
 
     It comes back percent-encoded, so it ends where Markdown thinks it ends:
     ``My Design.md`` becomes ``My%20Design.md``, and no space, bracket, parenthesis,
     quote or angle bracket can close the link or open markup."""
-    if not isinstance(url, str):
-        return None
-    cleaned = url.strip()
-    if not cleaned.casefold().startswith(("http://", "https://")) or _CONTROL.search(cleaned):
-        return None
-    return quote(cleaned, safe=_URL_SAFE)
+    link = http_link(url)
+    return quote(link, safe=_URL_SAFE) if link is not None else None
 
 
 def md_link(text: object, url: object) -> str:
