@@ -15,6 +15,7 @@ file can run anything: both are plain YAML, read with the safe loader.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -132,24 +133,20 @@ def resolve(
 
 
 def _read(path: Path, links: bool = False) -> Any:
-    """The YAML in ``path`` (None when there is no such file). A link is followed
-    only with ``links``: in a clone it could lead to a device or a FIFO."""
-    if path.is_symlink() and not links:
-        raise ValueError("a link, not a file")
-    if not path.exists():
+    """The YAML in ``path`` (None when there is no such file), opened once and checked
+    as opened (``yamlsafe.read_text``): a regular file of at most ``MAX_BYTES``, and a
+    link only with ``links`` (in a clone it could lead to a device or a FIFO)."""
+    if not os.path.lexists(path):  # no file, no yaml import: most runs have none
         return None
-    if not path.is_file():
-        raise ValueError("not a regular file")
-    from miner import yamlsafe  # only when there is a file: a run without one never loads yaml
+    from miner import yamlsafe
 
-    with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"larger than {MAX_BYTES // 1024} KiB")
     try:  # bounded: a clone's file is someone else's text (aliases, nesting)
-        return yamlsafe.load(data.decode("utf-8"))
+        return yamlsafe.load(yamlsafe.read_text(path, MAX_BYTES, follow_links=links))
+    except FileNotFoundError:  # gone since, or a link to nothing
+        return None
     except yamlsafe.YamlProblem as exc:
-        raise ValueError(f"line {exc.line}: {exc.message}" if exc.line else exc.message) from exc
+        problem = exc.message.removeprefix("is ")  # "cannot be read: larger than 64 KiB"
+        raise ValueError(f"line {exc.line}: {problem}" if exc.line else problem) from exc
 
 
 def _user_values(path: Path) -> dict[str, Setting]:

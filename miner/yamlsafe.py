@@ -15,6 +15,7 @@ caller parses dates and says which line is wrong); nothing but plain data is bui
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -89,23 +90,33 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
-def read_text(path: Path) -> str:
-    """The text of ``path``, which must be a regular file of at most ``MAX_BYTES``.
+def read_text(path: Path, limit: int = MAX_BYTES, follow_links: bool = True) -> str:
+    """The text of ``path``, which must be a regular file of at most ``limit`` bytes.
 
-    Opened without blocking, so a FIFO is refused instead of waiting for a writer.
-    Raises ``FileNotFoundError`` when it does not exist and ``YamlProblem`` otherwise."""
+    Opened once, without blocking (a FIFO is refused instead of waiting for a writer),
+    and the opened file is what is checked: nothing can swap a FIFO or a link in
+    between. With ``follow_links`` False a link is refused too (in a clone it could
+    lead anywhere). Raises ``FileNotFoundError`` when it does not exist and
+    ``YamlProblem`` otherwise."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise
     except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_links:
+            raise YamlProblem("is a link, not a file") from exc
         raise YamlProblem(f"cannot be read: {exc.strerror}") from exc
-    with os.fdopen(fd, "rb") as handle:
+    try:  # checked before a file object is made: one refuses a folder with its own error
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise YamlProblem("is not a regular file (a FIFO, a device or a folder)")
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise YamlProblem(f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        size = f"{limit >> 20} MB" if limit % (1 << 20) == 0 else f"{limit >> 10} KiB"
+        raise YamlProblem(f"is larger than {size}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -137,6 +137,49 @@ def test_a_hostile_clone_file_is_ignored_with_a_warning(repo: Repo, miner, kind:
 
 
 @pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("link to a file", "is ignored: a link, not a file"),
+        ("folder", "is ignored: not a regular file (a FIFO, a device or a folder)"),
+        ("huge", "is ignored: larger than 64 KiB"),
+        ("not utf-8", "is ignored: line 2: not UTF-8 text"),
+    ],
+)
+def test_a_clones_file_is_checked_as_it_was_opened(  # type: ignore[no-untyped-def]
+    repo: Repo, miner, kind: str, says: str
+) -> None:
+    work(repo)
+    path = repo.path / ".miner.yaml"
+    if kind == "link to a file":
+        (repo.path / "real.yaml").write_text("period: 2024Q1\n")
+        path.symlink_to("real.yaml")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "huge":
+        path.write_text("period: 2024Q1\n" + "#" * 100_000)
+    else:
+        path.write_bytes(b"period: 2024Q1\n# caf\xe9\n")
+    result = miner("report", "--period", "2024Q2", "--format", "json", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert f"warning: {path} {says}" in result.err
+    assert titles(result.out) == {"Q2 work"}
+
+
+def test_a_user_file_that_is_not_utf8_names_its_line(  # type: ignore[no-untyped-def]
+    repo: Repo, miner, isolated_home: Path
+) -> None:
+    work(repo)
+    path = user_config(isolated_home, "")
+    path.write_bytes(b"period: 2024Q2\nauthor: Jos\xe9\n")
+    result = miner("report", str(repo.path))
+    assert result.code == 2
+    assert result.err.startswith(
+        f"miner: error: config file {path} cannot be read: line 2: not UTF-8"
+    )
+    assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
     ("text", "says"),
     [
         ("period: [unclosed\n", "cannot be read"),
