@@ -11,6 +11,9 @@ matters as root; anything else (a folder, a socket, a block device) is refused.
 A file miner edits in place (the notes, the case file) is read, changed and written
 while ``locked`` holds a lock on a file beside it, so that runs at the same moment
 each add to what the other wrote instead of replacing it.
+
+POSIX only (Linux, macOS), as the tool is: ``fcntl``, ``O_NOFOLLOW`` and ``fchown``
+are used as they are, with no fallback for a platform that lacks them.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def locked(path: Path) -> Iterator[None]:
 def _replace(target: Path, data: bytes, found: os.stat_result | None) -> None:
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     # 0o666: the kernel takes the umask off, as for any new file the user's shell makes.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             if found is not None:
@@ -93,9 +96,8 @@ def _replace(target: Path, data: bytes, found: os.stat_result | None) -> None:
 
 
 def _keep_owner_and_mode(fd: int, found: os.stat_result) -> None:
-    if hasattr(os, "fchown"):
-        with contextlib.suppress(OSError):  # only root (or a group member) may
-            os.fchown(fd, found.st_uid, found.st_gid)
+    with contextlib.suppress(OSError):  # only root (or a group member) may
+        os.fchown(fd, found.st_uid, found.st_gid)
     os.fchmod(fd, stat.S_IMODE(found.st_mode))
 
 
