@@ -23,6 +23,11 @@ from miner.links import http_link
         ("https://user@/x", None),
         ("https:/no-host", None),
         ("https://[::1/x", None),  # unreadable: an unclosed bracket
+        ("https://host:80", "https://host:80"),
+        ("https://host:http/", None),
+        ("https://:80/", None),
+        ("https://a@b@example.com/", None),
+        ("https://example.com\\@evil.example/", None),  # a browser reads the backslash as /
         ("https://example.com/a\tb", None),
         ("https://example.com/\u202eexe.txt", None),  # reads backwards from here
         ("https://example.com/a\x85b", None),  # a C1 control

@@ -8,8 +8,9 @@ output (a Markdown or HTML report printed to a terminal must not drive it).
 Another document reuses the same parts: ``environment()`` (the escaping filters),
 ``templates/_base.html.j2`` (the page, its CSS for light, dark and print),
 ``templates/_macros.html.j2`` and ``templates/_macros.md.j2`` (links, warnings, the
-timeline chart), ``LinkRefs`` for Markdown links and ``wrap_markdown``/``scrub`` for
-the finished text.
+timeline chart, and the blocks the report and the promotion case share: the header,
+an area's items, the evidence ledger, the sources), ``LinkRefs`` for Markdown links
+and ``wrap_markdown``/``scrub`` for the finished text.
 """
 
 from __future__ import annotations
