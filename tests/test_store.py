@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from miner import api
 from miner.errors import StoreError
+from miner.periods import parse_period
 from miner.store import SCHEMA_VERSION, Store
 from tests.conftest import Repo, fast_import
 
@@ -389,12 +391,26 @@ def test_design_doc_titles_are_stored_and_reused(
     assert report(miner, repo.path, store) == first
 
 
-def test_stored_mappings_follow_the_rule_pack(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    store = tmp_path / "store.sqlite3"
+def cover_the_parser(repo: Repo) -> None:
+    """One commit that adds tests: it counts for engineering (``tests-added``)."""
     tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
     repo.commit(
         "Cover the parser", {"tests/test_parser.py": tests}, date="2024-02-01T00:00:00+00:00"
     )
+
+
+def parser_report_config(repo: Repo, tmp_path: Path) -> api.Config:
+    """``cover_the_parser``, and the config of a report of its quarter with a store."""
+    cover_the_parser(repo)
+    return api.Config(
+        period=parse_period("2024Q1"), paths=(repo.path,), authors=("ada@example.com",),
+        github=False, store=tmp_path / "store.sqlite3",
+    )  # fmt: skip
+
+
+def test_stored_mappings_follow_the_rule_pack(repo: Repo, miner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = tmp_path / "store.sqlite3"
+    cover_the_parser(repo)
     first = report(miner, repo.path, store)
     assert {
         "area": "engineering",
@@ -433,17 +449,7 @@ def test_another_applications_sqlite_file_is_refused_unchanged(
 def test_a_warm_report_evaluates_no_rule_for_a_stored_commit(
     repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from miner import api
-    from miner.periods import parse_period
-
-    tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
-    repo.commit(
-        "Cover the parser", {"tests/test_parser.py": tests}, date="2024-02-01T00:00:00+00:00"
-    )
-    config = api.Config(
-        period=parse_period("2024Q1"), paths=(repo.path,), authors=("ada@example.com",),
-        github=False, store=tmp_path / "store.sqlite3",
-    )  # fmt: skip
+    config = parser_report_config(repo, tmp_path)
     first = api.build_report(config)
 
     def no_rules(*_: object) -> None:
@@ -458,17 +464,7 @@ def test_a_warm_report_evaluates_no_rule_for_a_stored_commit(
 def test_a_damaged_stored_mapping_is_worked_out_again(
     repo: Repo, tmp_path: Path, damaged: str
 ) -> None:
-    from miner import api
-    from miner.periods import parse_period
-
-    tests = "".join(f"def test_{i}():\n    assert {i}\n" for i in range(5))
-    repo.commit(
-        "Cover the parser", {"tests/test_parser.py": tests}, date="2024-02-01T00:00:00+00:00"
-    )
-    config = api.Config(
-        period=parse_period("2024Q1"), paths=(repo.path,), authors=("ada@example.com",),
-        github=False, store=tmp_path / "store.sqlite3",
-    )  # fmt: skip
+    config = parser_report_config(repo, tmp_path)
     first = api.build_report(config)
     with sqlite3.connect(tmp_path / "store.sqlite3") as db:
         db.execute("UPDATE mappings SET areas = ?", (damaged,))
