@@ -348,6 +348,7 @@ def test_stale_ids_warn_with_file_and_line_and_stay_in_the_file(
     [
         ("summary: ok\nprojects:\n  p-1: [unclosed\n", 4, "not valid YAML"),
         ("summary: ok\nprojects: [a, b]\n", 2, "'projects' maps project ids"),
+        ("summary: ok\nplan: first grow\n", 2, "'plan' maps area ids to your plan text"),
         ("summary: ok\nhide:\n  - just-an-id\n", 2, "each 'hide' entry"),
         ("summary: ok\nsumary: typo\n", 2, "unknown key 'sumary'"),
     ],

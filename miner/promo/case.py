@@ -138,13 +138,17 @@ def _text(node: LineDict, key: str, problem: Any) -> str:
     return value.strip()
 
 
+def _mapping(doc: LineDict, key: str, shape: str, problem: Any) -> LineDict:
+    """The mapping under ``key``: empty when there is none, and when there is something
+    else (a problem: ``'key' shape``)."""
+    raw = doc.get(key)
+    if raw is not None and not isinstance(raw, LineDict):
+        problem(line_of(doc, key), f"'{key}' {shape}")
+    return raw if isinstance(raw, LineDict) else LineDict()
+
+
 def _projects(doc: LineDict, problem: Any) -> dict[str, ProjectNote]:
-    raw = doc.get("projects")
-    if raw is None:
-        return {}
-    if not isinstance(raw, LineDict):
-        problem(line_of(doc, "projects"), "'projects' maps project ids to {name, impact}")
-        return {}
+    raw = _mapping(doc, "projects", "maps project ids to {name, impact}", problem)
     notes: dict[str, ProjectNote] = {}
     for key, value in raw.items():
         line = line_of(raw, key)
@@ -209,12 +213,7 @@ def _merges(doc: LineDict, problem: Any) -> tuple[tuple[tuple[str, ...], int], .
 
 
 def _plan(doc: LineDict, problem: Any) -> dict[str, tuple[str, int]]:
-    raw = doc.get("plan")
-    if raw is None:
-        return {}
-    if not isinstance(raw, LineDict):
-        problem(line_of(doc, "plan"), "'plan' maps area ids to your plan text")
-        return {}
+    raw = _mapping(doc, "plan", "maps area ids to your plan text", problem)
     return {str(k): (_text(raw, k, problem), line_of(raw, k)) for k in raw}
 
 
