@@ -144,6 +144,11 @@ def config(repo: Repo, **kw: object) -> api.Config:
     )
 
 
+def promo_args(repo: Repo) -> tuple[str, ...]:
+    """``miner promo`` for Ada over 2024 in ``repo``: how most calls here begin."""
+    return ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+
+
 def build(repo: Repo, case: Path | None = None) -> Promo:
     return api.build_promo(config(repo), case=case)
 
@@ -327,16 +332,7 @@ def test_stale_ids_warn_with_file_and_line_and_stay_in_the_file(
     case = tmp_path / "case.yaml"
     text = 'projects:\n  p-00000000: {name: "Gone", impact: "x"}\npin: [git:deadbeef]\n'
     case.write_text(text)
-    result = miner(
-        "promo",
-        str(repo.path),
-        "--author",
-        "ada@example.com",
-        "--period",
-        "2024",
-        "--case",
-        str(case),
-    )
+    result = miner(*promo_args(repo), "--case", str(case))
     assert result.code == 0
     assert f"{case}:2: project id 'p-00000000' matches no project (kept)" in result.err
     assert f"{case}:3: pinned id 'git:deadbeef' matches no evidence (kept)" in result.err
@@ -512,16 +508,7 @@ def test_promo_json_is_valid_against_the_schema_and_additive(repo: Repo) -> None
 def test_level_comes_from_the_pack_or_the_option(repo: Repo, miner) -> None:  # type: ignore[no-untyped-def]
     story(repo)
     assert build(repo).level == "Senior Software Engineer"
-    result = miner(
-        "promo",
-        str(repo.path),
-        "--author",
-        "ada@example.com",
-        "--period",
-        "2024",
-        "--level",
-        "Staff <Engineer>",
-    )
+    result = miner(*promo_args(repo), "--level", "Staff <Engineer>")
     assert result.code == 0 and "**Target level:** Staff \\<Engineer>" in result.out
 
 
@@ -530,7 +517,7 @@ def test_init_case_from_the_command_line_writes_then_only_adds(
 ) -> None:  # type: ignore[no-untyped-def]
     story(repo)
     case = tmp_path / "mine.yaml"
-    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    args = promo_args(repo)
     first = miner(*args, "--case", str(case), "--init-case")
     assert first.code == 0 and first.out.startswith(f"wrote {case}: 4 project(s)")
     assert first.err == ""
@@ -547,17 +534,7 @@ def test_init_case_refuses_an_inline_projects_mapping_with_its_line(
     case = tmp_path / "case.yaml"
     text = "# mine\nsummary: hi\nprojects: {p-00000000: {impact: x}}\n"
     case.write_text(text)
-    result = miner(
-        "promo",
-        str(repo.path),
-        "--author",
-        "ada@example.com",
-        "--period",
-        "2024",
-        "--case",
-        str(case),
-        "--init-case",
-    )
+    result = miner(*promo_args(repo), "--case", str(case), "--init-case")
     assert result.code == 1
     assert result.err.startswith(f"miner: error: {case}:3: 'projects' is written inline")
     assert case.read_text() == text
@@ -732,7 +709,7 @@ def test_an_id_in_a_case_file_warning_reaches_the_terminal_without_escapes(
     story(repo)
     case = tmp_path / "case.yaml"
     case.write_text('pin: ["git:\\e]52;c;aGk=\\a\\u202e\\x9b"]\n')
-    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    args = promo_args(repo)
     result = miner(*args, "--case", str(case))
     assert result.code == 0, result.err
     assert f"{case}:1: pinned id 'git:\ufffd]52;c;aGk=" in result.err
@@ -775,7 +752,7 @@ def test_a_missing_case_or_notes_file_given_is_a_usage_error(
 ) -> None:  # type: ignore[no-untyped-def]
     story(repo)
     gone = tmp_path / "nowhere" / "missing.yaml"
-    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    args = promo_args(repo)
     for command, option in ((args, "--case"), (args, "--notes"), (args[:2], "--notes")):
         result = miner(*command, option, str(gone))
         assert result.code == 2, (command, option, result.err)
@@ -796,7 +773,7 @@ def test_the_document_shows_no_local_path_and_no_housekeeping(
         f"pin: [git:{sha['search1']}, git:deadbeef]\n"
         "hide:\n  - {id: git:cafe, why: gone}\nplan:\n  nowhere: x\n"
     )
-    args = ("promo", str(repo.path), "--author", "ada@example.com", "--period", "2024")
+    args = promo_args(repo)
     for fmt in ("md", "html", "json"):
         result = miner(*args, "--case", str(case), "--format", fmt)
         assert result.code == 0
