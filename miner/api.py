@@ -436,8 +436,15 @@ def _github_collector(
 
 
 def pack_loader(config: Config) -> Callable[[], RulePack]:
-    """The run's rule pack, loaded at the first call (once git is already reading)."""
-    return functools.cache(lambda: load_pack(config.rules, config.rules_inside))
+    """The run's rule pack, loaded on a thread of its own from now on, while this one
+    mostly waits for git (opening the clones, starting the walks); a call waits for
+    the pack, or raises what loading it raised. So a bad pack still fails where it is
+    first needed, after the clones and the period were checked."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack")
+    try:
+        return pool.submit(load_pack, config.rules, config.rules_inside).result
+    finally:
+        pool.shutdown(wait=False)
 
 
 def build_report(

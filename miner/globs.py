@@ -23,7 +23,7 @@ from pathspec.patterns.gitignore.base import GitIgnorePatternError
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 from re2 import _re2
 
-from miner.patterns import PatternProblem, compile_regex
+from miner.patterns import PatternProblem, compile_regex, re2_options
 
 Matcher = Callable[[str], bool]
 # pathspec names the "this matched a directory" group the same in every pattern; one
@@ -38,26 +38,79 @@ def globs_matcher(globs: tuple[str, ...]) -> Matcher:
     ignore it. Without ``!`` lines, one compiled alternation of pathspec's expressions:
     each path is matched once, not once per pattern; with them, pathspec decides, with
     its RE2 backend. ``PatternProblem``: a glob that is not one, or that RE2 cannot run."""
-    kept = [(glob, *found) for glob in globs if (found := _translate(glob))]
-    if not all(include for _, _, include in kept):
-        for glob, regex, _ in kept:
-            _checked(glob, regex)
-        return pathspec.GitIgnoreSpec.from_lines(globs, backend="re2").match_file
-    if not kept:
+    expression = _alternation(globs)
+    if expression is None:
+        spec = pathspec.GitIgnoreSpec.from_lines(globs, backend="re2")
+        # a lone surrogate (a file name GitHub sent as a bare "\udce9") cannot be UTF-8
+        return lambda path: spec.match_file(path.encode("utf-8", "replace").decode())
+    if not expression:
         return lambda path: False
     try:
-        compiled = compile_regex("|".join(f"(?:{_DIR_GROUP.sub('/', r)})" for _, r, _ in kept))
+        match = compile_regex(expression).Match
     except PatternProblem:
-        for glob, regex, _ in kept:
-            _checked(glob, regex)  # names the glob at fault
+        for glob in globs:
+            if found := _translate(glob):
+                _checked(glob, found[0])  # names the glob at fault
         raise
-    match = compiled.Match
 
     def matches(path: str) -> bool:
         data = path.encode("utf-8", "replace")  # a lone surrogate cannot be UTF-8
         return bool(match(_ANCHORED, data, 0, len(data))[0][0] >= 0)
 
     return matches
+
+
+def globs_bits(lists: Sequence[tuple[str, ...]]) -> Callable[[str], int]:
+    """Which of ``lists`` (each as ``globs_matcher`` reads it) a path matches, as bits
+    (the first list is bit 0): one pass of an RE2 set over the path for every list
+    without ``!`` lines, rather than one match per list. A list with ``!`` lines, or
+    every list when RE2 gives up on a path (its automaton out of memory: the empty
+    pattern, found in every path, is then missing too), goes through
+    ``globs_matcher``."""
+    alone = [globs_matcher(globs) for globs in lists]
+    every_list = range(len(lists))
+
+    def each(path: str, which: Sequence[int] = every_list) -> int:
+        return sum(1 << i for i in which if alone[i](path))
+
+    together = _re2.Set(_ANCHORED, re2_options(False))
+    in_set: list[int] = []  # the set's pattern n is the list in_set[n]
+    for i, globs in enumerate(lists):
+        expression = _alternation(globs)
+        if expression:
+            if together.Add(expression.encode("utf-8", "surrogatepass")) != len(in_set):
+                return each
+            in_set.append(i)
+    outside = [i for i, globs in enumerate(lists) if _alternation(globs) is None]
+    everywhere = len(in_set)
+    if not in_set or together.Add(b"") != everywhere or not together.Compile():
+        return each
+    match = together.Match
+
+    def bits(path: str) -> int:
+        found = match(path.encode("utf-8", "replace"))
+        if everywhere not in found:
+            return each(path)
+        mask = each(path, outside) if outside else 0
+        for n in found:
+            if n != everywhere:
+                mask |= 1 << in_set[n]
+        return mask
+
+    return bits
+
+
+@lru_cache(maxsize=256)
+def _alternation(globs: tuple[str, ...]) -> str | None:
+    """One expression matching what the list matches, from the path's start ("" for a
+    list that matches nothing), or None for a list with ``!`` lines, which only
+    pathspec reads right (the last line that matches decides)."""
+    kept = [(glob, *found) for glob in globs if (found := _translate(glob))]
+    if not all(include for _, _, include in kept):
+        for glob, regex, _ in kept:
+            _checked(glob, regex)
+        return None
+    return "|".join(f"(?:{_DIR_GROUP.sub('/', r)})" for _, r, _ in kept)
 
 
 def path_matches(path: str, globs: Sequence[str]) -> bool:

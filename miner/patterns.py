@@ -45,13 +45,13 @@ def compile_search(pattern: str, ignore_case: bool = False, multiline: bool = Fa
 def compile_regex(pattern: str, ignore_case: bool = False) -> _re2.RE2:
     """``pattern`` compiled by RE2, without capture groups; ``PatternProblem`` says
     why RE2 cannot run it."""
-    compiled = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), _options(ignore_case))
+    compiled = _re2.RE2(pattern.encode("utf-8", "surrogatepass"), re2_options(ignore_case))
     if not compiled.ok():
         raise PatternProblem(_reason(compiled.error()))
     return compiled
 
 
-def _options(ignore_case: bool) -> re2.Options:
+def re2_options(ignore_case: bool) -> re2.Options:
     options = re2.Options()
     options.case_sensitive = not ignore_case
     options.never_capture = True  # only "is it there" is asked: no groups to track
@@ -74,7 +74,7 @@ def compile_set(
     def each(text: str) -> int:
         return sum(1 << i for i, found in enumerate(alone) if found(text))
 
-    together = _re2.Set(_UNANCHORED, _options(ignore_case))
+    together = _re2.Set(_UNANCHORED, re2_options(ignore_case))
     flag = "(?m)" if multiline else ""
     added = [together.Add(f"{flag}{p}".encode("utf-8", "surrogatepass")) for p in patterns]
     everywhere = int(together.Add(b""))

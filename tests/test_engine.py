@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from miner.engine import evaluate, load_pack, run_examples
 from miner.errors import RulePackError, UsageError
-from miner.globs import path_matches
+from miner.globs import globs_bits, path_matches
 from miner.model import Evidence, Stats
 from miner.patterns import compile_search, compile_set
 
@@ -97,6 +98,8 @@ def test_a_negated_glob_re_includes_as_in_gitignore() -> None:
     docs = ["*.rst", "!CHANGES.rst"]
     assert path_matches("docs/index.rst", docs)
     assert not path_matches("CHANGES.rst", docs)
+    # a file name GitHub sent with a lone surrogate ("\udce9") is matched, not a crash
+    assert path_matches("caf\udce9.rst", docs)
 
 
 def test_a_good_pack_loads_with_its_areas_in_order(tmp_path: Path) -> None:
@@ -499,3 +502,111 @@ def test_a_pattern_set_re2_gives_up_on_is_searched_pattern_by_pattern(
     monkeypatch.setattr(patterns._re2, "Set", GivingUp)
     hits = compile_set(SET_PATTERNS, ignore_case=True, multiline=True)
     assert [hits(t) for t in SET_TEXTS] == [expected_bits(t) for t in SET_TEXTS]
+
+
+GLOB_LISTS = [
+    ("*.md", "docs/"),
+    ("tests/**", "**/test_*.py"),
+    ("*.rst", "!CHANGES.rst"),  # a "!" line: read by pathspec, outside the set
+    ("[Dd]ockerfile", "/Makefile"),
+    ("#only a comment",),  # matches nothing
+]
+GLOB_PATHS = [
+    "README.md",
+    "docs/guide/intro.rst",
+    "CHANGES.rst",
+    "tests/unit/test_a.py",
+    "src/test_b.py",
+    "ops/dockerfile",
+    "Makefile",
+    "docs/Makefile",
+    "src/app.py",
+    "caf\udce9.md",  # a lone surrogate, as an undecodable file name arrives
+]
+
+
+def expected_glob_bits(path: str) -> int:
+    return sum(1 << i for i, globs in enumerate(GLOB_LISTS) if path_matches(path, globs))
+
+
+def test_a_glob_set_finds_the_lists_each_list_matches_alone() -> None:
+    bits = globs_bits(GLOB_LISTS)
+    assert [bits(p) for p in GLOB_PATHS] == [expected_glob_bits(p) for p in GLOB_PATHS]
+    assert bits("CHANGES.rst") == 0 and bits("docs/index.rst") == 0b101
+
+
+def test_a_glob_set_re2_gives_up_on_matches_list_by_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    from miner import globs
+
+    real = globs._re2.Set
+
+    class GivingUp:
+        def __init__(self, *args: object) -> None:
+            self.inner = real(*args)
+
+        def Add(self, pattern: bytes) -> int:
+            return int(self.inner.Add(pattern))
+
+        def Compile(self) -> bool:
+            return bool(self.inner.Compile())
+
+        def Match(self, text: bytes) -> list[int]:
+            return []
+
+    monkeypatch.setattr(globs._re2, "Set", GivingUp)
+    bits = globs_bits(GLOB_LISTS)
+    assert [bits(p) for p in GLOB_PATHS] == [expected_glob_bits(p) for p in GLOB_PATHS]
+
+
+def one_rule(tmp_path: Path, when: str) -> Path:
+    rule = f"""\
+rules:
+  - id: probe
+    area: engineering
+    reason: probe
+    weight: 1
+    when: {when}
+    examples:
+      match: [{{title: a}}]
+      no_match: [{{title: b}}]
+"""
+    return write(tmp_path, AREAS + rule)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "__import__('os').system('touch PWNED')",
+        "\"); __import__('os').system('touch PWNED'); (\"",
+        "C[0] or True",
+    ],
+)
+def test_pack_text_is_data_in_a_compiled_condition_never_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Conditions are compiled to Python expressions; what a pack says must only ever
+    be a value read by them (a pattern here), never part of their code."""
+    monkeypatch.chdir(tmp_path)
+    quoted = re.escape(value).replace("'", "''")  # a single-quoted YAML scalar
+    pack = load_pack(str(one_rule(tmp_path, f"{{title: '{quoted}'}}")))
+    [hit] = evaluate(pack, [item(title=value)], frozenset())
+    [miss] = evaluate(pack, [item(title="something else")], frozenset())
+    assert [m.rule for m in hit.mappings] == ["probe"] and miss.mappings == ()
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("key", ["__class__", "kind or True", "title_hits"])
+def test_an_unknown_condition_key_never_reaches_the_compiled_code(tmp_path: Path, key: str) -> None:
+    found = problems(one_rule(tmp_path, f'{{"{key}": 1}}'))
+    assert any("unknown condition key" in p for p in found)
+
+
+def test_conditions_nested_as_deep_as_yaml_allows_compile_and_decide(tmp_path: Path) -> None:
+    depth = 30  # two YAML levels each ("not" maps to a mapping): 60 of the 64 allowed
+    when = "{kind: commit}"
+    for _ in range(depth):
+        when = f"{{not: {when}}}"  # an even count of "not": the same as the innermost
+    pack = load_pack(str(one_rule(tmp_path, when)))
+    [commit] = evaluate(pack, [item()], frozenset())
+    [review] = evaluate(pack, [item(kind="review", source="github")], frozenset())
+    assert [m.rule for m in commit.mappings] == ["probe"] and review.mappings == ()

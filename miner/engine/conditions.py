@@ -29,16 +29,17 @@ case-sensitive, as paths in Git are (``[Rr]eadme*`` catches both).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
-from typing import Any
+from itertools import compress
+from typing import Any, TypeVar
 
-from miner.globs import Matcher, globs_matcher
+from miner.globs import globs_bits, globs_matcher
 from miner.model import KINDS, ROLES, Mapped
 from miner.patterns import PatternProblem, Search, compile_search, compile_set
 
 Test = Callable[["Facts"], bool]
+T = TypeVar("T")
 
 
 class PathClassifier:
@@ -50,16 +51,24 @@ class PathClassifier:
     ``excluded`` and ``non_product`` are the bits of the pack's ``size`` lists.
 
     The pack's ``title`` and ``text`` patterns get bits too (one set per key): an item's
-    title and text are each searched once for all of them (see ``compile_set``)."""
+    title and text are each searched once for all of them (see ``compile_set``).
+
+    One is made per pack (and the packs it extends): it also holds the constants of
+    every compiled condition, so that the pack's conditions can be joined into one
+    function (see ``select``)."""
 
     def __init__(self) -> None:
-        self._lists: list[Matcher] = []
+        self._lists: list[tuple[str, ...]] = []
         self._bits: dict[tuple[str, ...], int] = {}
         self._masks: dict[str, int] = {}
+        self._classify: Callable[[str], int] | None = None
         self.excluded = 0
         self.non_product = 0
         self._patterns: dict[str, list[str]] = {key: [] for key in PATTERNS}
         self._sets: dict[str, Callable[[str], int]] = {}
+        # The values the conditions' expressions read (``C`` in them; see
+        # ``compile_condition``): one list for every condition of the pack.
+        self.constants: list[Any] = []
 
     def pattern(self, key: str, pattern: str) -> int:
         """The bit of a ``key`` ("title" or "text") pattern, already checked."""
@@ -77,23 +86,25 @@ class PathClassifier:
 
     def bit(self, globs: tuple[str, ...]) -> int:
         if globs not in self._bits:
+            globs_matcher(globs)  # a glob that is not one fails here, at its rule
             self._bits[globs] = 1 << len(self._lists)
-            self._lists.append(globs_matcher(globs))
+            self._lists.append(globs)
             self._masks.clear()
+            self._classify = None
         return self._bits[globs]
 
     def mask(self, path: str) -> int:
         found = self._masks.get(path)
         if found is None:
-            found = 0
-            for n, matches in enumerate(self._lists):
-                if matches(path):
-                    found |= 1 << n
-            self._masks[path] = found
+            if self._classify is None:
+                self._classify = globs_bits(self._lists)
+            found = self._masks[path] = self._classify(path)
         return found
 
 
-@dataclass(frozen=True)
+# Not frozen: one is made for every item mapped, and a frozen dataclass sets each of
+# its 24 fields through ``object.__setattr__``. Nothing changes a Facts once made.
+@dataclass(slots=True)
 class Facts:
     """The fields a condition may look at, flattened from one item of evidence."""
 
@@ -244,90 +255,109 @@ class ConditionProblem(Exception):
 
 def compile_condition(
     node: Any, line: int, line_of: Callable[[Any, str], int], paths: PathClassifier
-) -> Test:
+) -> tuple[Test, str]:
     """Compile one condition mapping; raise ``ConditionProblem`` for the first fault in it.
 
     ``line_of(mapping, key)`` gives the YAML line of a key, for messages.
-    """
+
+    The condition becomes one Python expression over a ``Facts`` (``f``): every item
+    is tested against every rule, and an expression costs a fraction of a closure per
+    key. Nothing from the pack is ever written into an expression: keys are checked
+    against ``KEYS`` first and become fixed field names, and every value (a number, a
+    set of choices, a bit) is read from ``C``, the pack's list of constants
+    (``paths.constants``). YAML nesting is bounded (``yamlsafe.MAX_DEPTH``), far below
+    Python's own limits. Returns the test and its expression (for ``select``)."""
+    expression = _expression(node, line, line_of, paths, paths.constants)
+    return _compiled(f"lambda f: {expression}", paths.constants), expression
+
+
+def select(
+    expressions: Sequence[str], values: Sequence[T], paths: PathClassifier
+) -> Callable[[Facts], tuple[T, ...]]:
+    """One function giving the ``values`` whose expression (from ``compile_condition``
+    with these ``paths``) holds for an item: a pack's rules tested in one call."""
+    if not expressions:
+        return lambda f: ()
+    tested = ", ".join(expressions)
+    chosen: Callable[[Facts], tuple[T, ...]] = _compiled(
+        f"lambda f: tuple(compress(V, ({tested},)))",
+        paths.constants,
+        V=tuple(values),
+        compress=compress,
+        tuple=tuple,
+    )
+    return chosen
+
+
+def _compiled(source: str, constants: list[Any], **names: Any) -> Any:
+    """``source``, written here of fixed parts only (see ``compile_condition``), compiled."""
+    code = compile(source, "<rule pack condition>", "eval")
+    return eval(code, {"__builtins__": {}, "C": constants, **names})  # noqa: S307
+
+
+def _expression(
+    node: Any, line: int, line_of: Callable[[Any, str], int], paths: PathClassifier, C: list[Any]
+) -> str:
     if not isinstance(node, dict) or not node:
         raise ConditionProblem("a condition must be a non-empty mapping of keys to values", line)
     # Cheap tests first: a kind or a path bit often settles it before any regex runs.
     keys = sorted(node, key=lambda k: _COST.get(k, 1))
-    tests = [_compile_key(node, key, line_of(node, key), line_of, paths) for key in keys]
-    return _every(tests)
+    parts = [_compile_key(node, key, line_of(node, key), line_of, paths, C) for key in keys]
+    return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
 
 # A "not" usually holds (it names the exceptions), so it is tried last.
 _COST = {"title": 3, "text": 4, "any": 2, "all": 2, "not": 5, "changes_in": 2, "additions_in": 2}
 
 
-# Plain loops rather than all()/any() over generators: these run for every item and rule.
-def _every(tests: list[Test]) -> Test:
-    if len(tests) == 1:
-        return tests[0]
-
-    def every(facts: Facts) -> bool:
-        for test in tests:  # noqa: SIM110 - a plain loop is faster, and this is the hot path
-            if not test(facts):
-                return False
-        return True
-
-    return every
-
-
-def _some(tests: list[Test]) -> Test:
-    def some(facts: Facts) -> bool:
-        for test in tests:  # noqa: SIM110 - a plain loop is faster, and this is the hot path
-            if test(facts):
-                return True
-        return False
-
-    return some
+def _constant(C: list[Any], value: Any) -> str:
+    """Where ``value`` is in the expression's constants: ``C[n]``."""
+    C.append(value)
+    return f"C[{len(C) - 1}]"
 
 
 def _compile_key(
-    node: dict[str, Any], key: str, line: int, line_of: Any, paths: PathClassifier
-) -> Test:
+    node: dict[str, Any], key: str, line: int, line_of: Any, paths: PathClassifier, C: list[Any]
+) -> str:
+    """The expression of one key. ``key`` is written into it only once it is known to
+    be one of ``KEYS`` (a fixed field name)."""
     value = node[key]
     if key in CHOICES:
-        return _choice(key, value, line)
+        return f"(f.{key} in {_constant(C, _choice(key, value, line))})"
     if key in BOOLEANS:
         if not isinstance(value, bool):
             raise ConditionProblem(f"'{key}' takes true or false, not {value!r}", line)
-        return lambda f: getattr(f, key) is value
+        return f"(f.{key} is {value})"
     if key in NUMBERS:
         signed = key.endswith("_net")  # a net count may be below zero
         if not isinstance(value, int) or isinstance(value, bool) or (value < 0 and not signed):
             raise ConditionProblem(f"'{key}' takes a whole number, not {value!r}", line)
         field, at_least = NUMBERS[key]
-        if at_least:
-            return lambda f: int(getattr(f, field)) >= value
-        return lambda f: int(getattr(f, field)) <= value
+        return f"(f.{field} {'>=' if at_least else '<='} {_constant(C, value)})"
     if key in GLOBS:
-        bit = _bit(paths, key, value, line)
-        if key == "paths_any":
-            return lambda f: f.some_paths & bit != 0
-        return lambda f: f.all_paths & bit != 0
+        field = "some_paths" if key == "paths_any" else "all_paths"
+        return f"(f.{field} & {_constant(C, _bit(paths, key, value, line))} != 0)"
     if key in LINES:
-        return _lines_test(key, value, line, paths)
+        return f"{_constant(C, _lines_test(key, value, line, paths))}(f)"
     if key in PATTERNS:
         _regex(key, value, line)  # a pattern RE2 cannot run fails here, with its line
-        bit = paths.pattern(key, value)
-        hits = attrgetter(f"{key}_hits")
-        return lambda f: hits(f) & bit != 0
+        return f"(f.{key}_hits & {_constant(C, paths.pattern(key, value))} != 0)"
     if key == "labels_any":
-        wanted = {s.lower() for s in _strings(key, value, line)}
-        return lambda f: any(label.lower() in wanted for label in f.labels)
+        wanted = frozenset(s.lower() for s in _strings(key, value, line))
+        return f"{_constant(C, _labels_test(wanted))}(f)"
     if key in ("any", "all"):
         if not isinstance(value, list) or not value:
             raise ConditionProblem(f"'{key}' takes a non-empty list of conditions", line)
-        parts = [compile_condition(v, line, line_of, paths) for v in value]
-        return _some(parts) if key == "any" else _every(parts)
+        parts = [_expression(v, line, line_of, paths, C) for v in value]
+        return "(" + (" or " if key == "any" else " and ").join(parts) + ")"
     if key == "not":
-        inner = compile_condition(value, line, line_of, paths)
-        return lambda f: not inner(f)
+        return f"(not {_expression(value, line, line_of, paths, C)})"
     known = ", ".join(KEYS)
     raise ConditionProblem(f"unknown condition key '{key}' (known: {known})", line)
+
+
+def _labels_test(wanted: frozenset[str]) -> Test:
+    return lambda f: any(label.lower() in wanted for label in f.labels)
 
 
 def _bit(paths: PathClassifier, key: str, value: Any, line: int) -> int:
@@ -359,7 +389,7 @@ def _lines_test(key: str, value: Any, line: int, paths: PathClassifier) -> Test:
     return test
 
 
-def _choice(key: str, value: Any, line: int) -> Test:
+def _choice(key: str, value: Any, line: int) -> frozenset[str]:
     values = _strings(key, value, line)
     allowed = CHOICES[key]
     for v in values:
@@ -367,9 +397,7 @@ def _choice(key: str, value: Any, line: int) -> Test:
             raise ConditionProblem(
                 f"'{key}' has unknown value '{v}' (one of: {', '.join(allowed)})", line
             )
-    chosen = frozenset(values)
-    field = attrgetter(key)
-    return lambda f: field(f) in chosen
+    return frozenset(values)
 
 
 def _strings(key: str, value: Any, line: int) -> tuple[str, ...]:

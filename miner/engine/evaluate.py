@@ -50,13 +50,7 @@ def map_item(pack: RulePack, item: Mapped) -> Mapped:
     size = (facts.product_changes, facts.changes)
     if pack.trivial is not None and pack.trivial.when.test(facts):
         return Mapped(item.evidence, (), item.home, size)
-    kind = facts.kind
-    mappings = tuple(
-        Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight)
-        for r in pack.rules
-        if (r.kinds is None or kind in r.kinds) and r.when.test(facts)
-    )
-    return Mapped(item.evidence, mappings, item.home, size)
+    return Mapped(item.evidence, pack.mappings(facts), item.home, size)
 
 
 @dataclass(frozen=True)

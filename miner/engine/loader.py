@@ -201,11 +201,11 @@ def _when(node: LineDict, where: str, problem: Any, paths: PathClassifier) -> Co
         problem(node.line, f"{where} has no 'when' condition")
         return None
     try:
-        test = compile_condition(node["when"], line_of(node, "when"), line_of, paths)
+        test, expression = compile_condition(node["when"], line_of(node, "when"), line_of, paths)
     except ConditionProblem as exc:
         problem(exc.line, f"{where}: {exc.message}")
         return None
-    return Condition(source=node["when"], test=test)
+    return Condition(source=node["when"], test=test, expression=expression)
 
 
 def _base_pack(

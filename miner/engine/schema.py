@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from miner.engine.conditions import PathClassifier
-from miner.model import Area, RulePackInfo
+from miner.engine.conditions import Facts, PathClassifier, select
+from miner.model import Area, Mapping, RulePackInfo
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,7 @@ class Condition:
 
     source: Any
     test: Any  # Callable[[Facts], bool]; typed loosely to keep the dataclass frozen-hashable
+    expression: str = ""  # what ``test`` computes, for joining a pack's rules (``select``)
 
     def __call__(self, facts: Any) -> bool:
         return bool(self.test(facts))
@@ -60,3 +63,20 @@ class RulePack:
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def mappings(self, facts: Facts) -> tuple[Mapping, ...]:
+        """The mapping of every rule ``facts`` matches, in pack order: the rules an item
+        of its kind can match, joined into one function per kind (made once)."""
+        found = self._by_kind.get(facts.kind)
+        if found is None:
+            rules = [r for r in self.rules if r.kinds is None or facts.kind in r.kinds]
+            found = self._by_kind[facts.kind] = select(
+                [r.when.expression for r in rules],
+                [Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight) for r in rules],
+                self.paths,
+            )
+        return found(facts)
+
+    @cached_property
+    def _by_kind(self) -> dict[str, Callable[[Facts], tuple[Mapping, ...]]]:
+        return {}
