@@ -14,6 +14,7 @@ in ``re.ASCII``; case-insensitive matching folds Unicode case.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import re2
 from re2 import _re2
@@ -27,6 +28,7 @@ class PatternProblem(ValueError):
     """A pattern RE2 cannot compile; the message says why."""
 
 
+@lru_cache(maxsize=1024)  # a pack's pattern is checked at load, then needed again by its set
 def compile_search(pattern: str, ignore_case: bool = False, multiline: bool = False) -> Search:
     """A function telling whether ``pattern`` occurs anywhere in a text.
 
@@ -69,9 +71,10 @@ def compile_set(
     The set also holds the empty pattern, found in every text: when RE2 gives up on a
     text (its automaton out of memory) that one is missing too, and the patterns are
     then searched one by one, as ``compile_search`` does."""
-    alone = [compile_search(p, ignore_case, multiline) for p in patterns]
+    patterns = tuple(patterns)
 
     def each(text: str) -> int:
+        alone = (compile_search(p, ignore_case, multiline) for p in patterns)
         return sum(1 << i for i, found in enumerate(alone) if found(text))
 
     together = _re2.Set(_UNANCHORED, re2_options(ignore_case))

@@ -411,6 +411,6 @@ def _regex(key: str, value: Any, line: int) -> Search:
     if not isinstance(value, str) or not value:
         raise ConditionProblem(f"'{key}' takes a regular expression", line)
     try:
-        return compile_search(value, ignore_case=True, multiline=True)
+        return compile_search(value, True, True)  # as the set asks for it: one cache entry
     except PatternProblem as exc:
         raise ConditionProblem(f"'{key}' is not a valid regular expression: {exc}", line) from exc

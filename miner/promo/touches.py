@@ -125,49 +125,65 @@ def _walk(root: Path, revs: list[str], split_at: int = 0) -> Iterator[Touch]:
                 windows,
             )
         )
-    people: dict[bytes, tuple[str, str]] = {}
+    parse = _Parser()
     for output in outputs:
         for record in gitcmd.split_records([output], mark):
             parts = gitcmd.split_fields(record, len(_FIELDS))
             if parts is not None:  # git prints every field of every commit: always
-                yield _parse(parts, people)
+                yield parse(parts)
 
 
-def _parse(parts: list[bytes], people: dict[bytes, tuple[str, str]]) -> Touch:
-    """One record. Cheap on purpose (40,000 of them, beside the author walk):
-    components are cut from the raw paths, and each identity is decoded once."""
-    sha, parents, at, email, subject, name, files = parts
-    files = files.removeprefix(b"\0").removeprefix(b"\n")  # git's own framing of the list
-    ident = email + b"\0" + name
-    if ident not in people:
-        people[ident] = (
-            gitcmd.one_line(email.decode("utf-8", "replace")).lower(),
-            gitcmd.one_line(name.decode("utf-8", "replace")),
+class _Parser:
+    """Records into touches. Cheap on purpose (40,000 of them, beside the author
+    walk): a history has far fewer people, paths and sets of components than
+    commits, so each is decoded and cut once."""
+
+    def __init__(self) -> None:
+        self.people: dict[bytes, tuple[str, str]] = {}
+        self.components: dict[bytes, str] = {}  # a raw path -> its component
+        self.touched: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
+
+    def __call__(self, parts: list[bytes]) -> Touch:
+        sha, parents, at, email, subject, name, files = parts
+        files = files.removeprefix(b"\0").removeprefix(b"\n")  # git's own framing of the list
+        ident = email + b"\0" + name
+        who = self.people.get(ident)
+        if who is None:
+            who = self.people[ident] = (
+                gitcmd.one_line(email.decode("utf-8", "replace")).lower(),
+                gitcmd.one_line(name.decode("utf-8", "replace")),
+            )
+        known = self.components
+        found = {known.get(path) or self._component(path) for path in files.split(b"\0") if path}
+        key = tuple(sorted(found))
+        components = self.touched.get(key)
+        if components is None:
+            components = self.touched[key] = tuple((c, UNKNOWN) for c in key)
+        is_merge = b" " in parents.strip()
+        if is_merge:
+            kept = gitcmd.one_line(subject.decode("utf-8", "replace"))
+        else:  # of a squashed pull request's "Title (#12)", "(#12)" alone is kept
+            tail = subject[subject.rfind(b"(#") :] if subject.endswith(b")") else b""
+            kept = tail.decode() if _SQUASHED_RAW.fullmatch(tail) else ""
+        # a date git cannot read counts as none
+        time = int(at) if len(at) < 11 and at.isdigit() else gitcmd.seconds(at) or 0
+        return Touch(
+            sha.decode(),
+            tuple(parents.decode().split()),
+            time,
+            who[0],
+            who[1],
+            kept,
+            components,
+            is_merge,
         )
-    who = people[ident]
-    raw: set[bytes] = set()
-    for path in files.split(b"\0"):
-        if path:
-            first = path.find(b"/")
-            second = path.find(b"/", first + 1) if first >= 0 else -1
-            raw.add(path[:second] if second >= 0 else path[:first] if first >= 0 else b".")
-    components = sorted({gitcmd.one_line(c.decode("utf-8", "replace")) for c in raw})
-    is_merge = b" " in parents.strip()
-    if is_merge:
-        kept = gitcmd.one_line(subject.decode("utf-8", "replace"))
-    else:  # of a squashed pull request's "Title (#12)", "(#12)" alone is kept
-        tail = subject[subject.rfind(b"(#") :] if subject.endswith(b")") else b""
-        kept = tail.decode() if _SQUASHED_RAW.fullmatch(tail) else ""
-    return Touch(
-        sha.decode(),
-        tuple(parents.decode().split()),
-        gitcmd.seconds(at) or 0,  # a date git cannot read counts as none
-        who[0],
-        who[1],
-        kept,
-        tuple((c, UNKNOWN) for c in components),
-        is_merge,
-    )
+
+    def _component(self, path: bytes) -> str:
+        first = path.find(b"/")
+        second = path.find(b"/", first + 1) if first >= 0 else -1
+        raw = path[:second] if second >= 0 else path[:first] if first >= 0 else b"."
+        found = self.components[path] = gitcmd.one_line(raw.decode("utf-8", "replace"))
+        return found
 
 
 def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
@@ -198,17 +214,16 @@ def _encode(touches: Iterable[Touch]) -> str:
     JSON escapes every control character, so the text is one stored field."""
     people: dict[tuple[str, str], int] = {}
     components: dict[str, int] = {}
-    rows = [
-        [
-            t.sha,
-            t.parents,
-            t.time,
-            people.setdefault((t.email, t.name), len(people)),
-            t.subject,
-            [[components.setdefault(c, len(components)), n] for c, n in t.components],
-        ]
-        for t in touches
-    ]
+    # Commits share their tuple of components (see ``_Parser``): each is indexed once.
+    indexed: dict[int, tuple[tuple[tuple[str, int], ...], list[list[int]]]] = {}
+    rows = []
+    for t in touches:
+        found = indexed.get(id(t.components))
+        if found is None:  # the tuple is kept with its id, which stays its own meanwhile
+            listed = [[components.setdefault(c, len(components)), n] for c, n in t.components]
+            found = indexed[id(t.components)] = (t.components, listed)
+        who = people.setdefault((t.email, t.name), len(people))
+        rows.append([t.sha, t.parents, t.time, who, t.subject, found[1]])
     data = {"people": list(people), "components": list(components), "rows": rows}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
