@@ -43,7 +43,7 @@ def raw_git(repo: Path, n: int) -> int:
 
 def miner_pass(repo: Path, n: int) -> int:
     rows = log_rows(repo, ["-n", str(n), "HEAD"])
-    return sum(f.additions + f.deletions for r in rows for f in parse_numstat(r.numstat))
+    return sum(a + d for r in rows for a, d in parse_numstat(r.numstat)[1])
 
 
 def pydriller_newest(repo: Path, n: int) -> int:

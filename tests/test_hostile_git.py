@@ -526,7 +526,8 @@ def test_random_bytes_in_names_messages_and_paths_parse_as_git_prints_them(
         assert row.subject == shown["%s"]
         assert row.body == shown["%b"].strip()
         assert row.author_time == 1712138400
-        got = {(f.path, f.additions, f.deletions) for f in parse_numstat(row.numstat)}
+        paths, lines = parse_numstat(row.numstat)
+        got = {(path, a, d) for path, (a, d) in zip(paths, lines, strict=True)}
         assert got == files
 
 

@@ -85,12 +85,12 @@ class DocsCollector:
     def _start(self, commits: list[tuple[Commit, str]]) -> None:
         docs: dict[str, _Doc] = {}
         for commit, _ in commits:  # in any order
-            for change in commit.files:
-                if not is_design_doc(change.path):
+            for path, (added, removed) in zip(commit.paths, commit.lines, strict=True):
+                if not is_design_doc(path):
                     continue
-                doc = docs.setdefault(change.path, _Doc(change.path))
-                doc.additions += change.additions
-                doc.deletions += change.deletions
+                doc = docs.setdefault(path, _Doc(path))
+                doc.additions += added
+                doc.deletions += removed
                 doc.commits.append((commit.date, commit.sha))
         self._docs = sorted(
             (d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: (d.first, d.path)

@@ -53,13 +53,6 @@ Skipped = list[str]  # one line per commit left out, naming it and why
 
 
 @dataclass(frozen=True)
-class FileChange:
-    path: str
-    additions: int
-    deletions: int
-
-
-@dataclass(frozen=True)
 class Commit:
     """One commit of the subject's, with its mailmap-resolved author."""
 
@@ -71,7 +64,9 @@ class Commit:
     subject: str
     body: str
     co_authors: tuple[str, ...]  # raw "Name <email>" trailer values
-    files: tuple[FileChange, ...]
+    paths: tuple[str, ...]  # the files it changed, as ``git log --numstat`` lists them
+    lines: tuple[tuple[int, int], ...]  # each path's (added, removed); binary: (0, 0)
+    stats: Stats
 
     @property
     def title(self) -> str:
@@ -85,16 +80,13 @@ class Commit:
             return self.body
         return f"{self.subject}\n\n{self.body}".strip()
 
-    @property
-    def stats(self) -> Stats:
-        return Stats(
-            additions=sum(f.additions for f in self.files),
-            deletions=sum(f.deletions for f in self.files),
-            files=len(self.files),
-        )
-
     @classmethod
     def from_row(cls, row: CommitRow, name: str, email: str) -> Commit:
+        paths, lines = parse_numstat(row.numstat)
+        added = removed = 0
+        for a, r in lines:
+            added += a
+            removed += r
         return cls(
             sha=row.sha,
             author_email=row.author_email,
@@ -104,14 +96,18 @@ class Commit:
             subject=row.subject,
             body=row.body,
             co_authors=tuple(t.strip() for t in row.trailers.split(TRAILER_SEP) if t.strip()),
-            files=parse_numstat(row.numstat),
+            paths=paths,
+            lines=lines,
+            stats=Stats(additions=added, deletions=removed, files=len(paths)),
         )
 
 
-def parse_numstat(raw: bytes) -> tuple[FileChange, ...]:
-    """``git log -z --numstat`` entries: ``A\\tD\\tpath\\0`` or ``A\\tD\\t\\0old\\0new\\0``."""
+def parse_numstat(raw: bytes) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """``git log -z --numstat`` entries (``A\\tD\\tpath\\0`` or ``A\\tD\\t\\0old\\0new\\0``)
+    as (paths, each path's (added, removed)); a binary file's ``-`` counts 0."""
     tokens = raw.split(b"\0")
-    files: list[FileChange] = []
+    paths: list[str] = []
+    lines: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
         token = tokens[i].lstrip(b"\n")
@@ -122,14 +118,9 @@ def parse_numstat(raw: bytes) -> tuple[FileChange, ...]:
         if not path:  # a rename or copy: the old and new paths follow
             path = tokens[i + 1]
             i += 2
-        files.append(
-            FileChange(
-                path.decode("utf-8", "replace"),
-                int(added) if added != b"-" else 0,
-                int(deleted) if deleted != b"-" else 0,
-            )
-        )
-    return tuple(files)
+        paths.append(path.decode("utf-8", "replace"))
+        lines.append((int(added) if added != b"-" else 0, int(deleted) if deleted != b"-" else 0))
+    return tuple(paths), tuple(lines)
 
 
 def parse_record(record: bytes, skipped: Skipped | None = None, lead: int = 0) -> CommitRow | None:

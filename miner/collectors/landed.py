@@ -193,9 +193,9 @@ class SamePatch:
 
     def repeats(self, commit: Commit) -> bool:
         """Whether ``commit`` looks like one seen before (to be compared by ``same_as``)."""
-        if not commit.files:
+        if not commit.paths:
             return False
-        earlier = self._seen.setdefault((commit.subject, commit.files), commit.sha)
+        earlier = self._seen.setdefault((commit.subject, commit.paths, commit.lines), commit.sha)
         if earlier == commit.sha:
             return False
         self._earlier[commit.sha] = earlier

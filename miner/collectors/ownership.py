@@ -57,8 +57,7 @@ class Ownership:
         component: dict[str, bool] = {}  # each distinct path is classified once
         for commit in commits:
             day = int(commit.date.timestamp()) // 86400
-            for change in commit.files:
-                path = change.path
+            for path in commit.paths:
                 known = component.get(path)
                 if known is None:
                     known = component[path] = not NOT_COMPONENTS(path)

@@ -197,8 +197,8 @@ def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
             counted.append(touch)
             continue
         lines: Counter[str] = Counter()
-        for change in parse_numstat(row.numstat):
-            lines[gitcmd.one_line(component_of(change.path))] += change.additions + change.deletions
+        for path, (added, removed) in zip(*parse_numstat(row.numstat), strict=True):
+            lines[gitcmd.one_line(component_of(path))] += added + removed
         comps = tuple((c, lines.get(c, 0)) for c, _ in touch.components)
         counted.append(
             Touch(
