@@ -216,6 +216,7 @@ def authored_rows(
 
 
 _DONE = object()
+FIRST_BATCH = 16
 
 
 def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256, depth: int = 64) -> Iterator[T]:
@@ -240,15 +241,16 @@ def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256, depth: int = 
 
     def drain(source: Iterator[T]) -> None:
         items: list[T] = []
+        size = min(batch, FIRST_BATCH)  # the reader has work soon, then larger batches
         try:
             for item in source:
                 if stop.is_set():
                     return
                 items.append(item)
-                if len(items) == batch:
+                if len(items) == size:
                     if not hand(items):
                         return
-                    items = []
+                    items, size = [], batch
             hand(items)
         except BaseException as exc:  # handed to the reader, raised there
             hand(exc)

@@ -74,27 +74,36 @@ class Landed:
         merges: list[tuple[str, str, int, str]] = []  # sha, second parent, date, subject
         found: list[tuple[str, str, int, str, bytes]] = []  # sha, kind, date, subject, other
         people = _People(matcher)
+        co_authors = self.co_since is not None
+        # Runs once per commit of the whole history (40,000 and more): kept lean.
         for record in gitcmd.split_records(out, mark):
             parts = gitcmd.split_fields(record, len(_FIELDS))
             if parts is None or parts[-1].strip(b"\n\0"):
                 continue
-            at, ct = _seconds(parts[1]), _seconds(parts[4])
-            if self.co_since is not None and (mentions_co_author(parts[9]) or at is None):
+            a_email, a_time, commit, parents, c_time, c_email, a_name, c_name = parts[:8]
+            at = int(a_time) if len(a_time) < 11 and a_time.isdigit() else gitcmd.seconds(a_time)
+            ct = int(c_time) if len(c_time) < 11 and c_time.isdigit() else gitcmd.seconds(c_time)
+            if co_authors and (mentions_co_author(parts[9]) or at is None):
                 self._co_candidate(parts, ct)
             if at is None or ct is None or ct > until:
                 continue  # a date git cannot read: nothing to place in time
-            lowered, mine, bot = people.author(parts[0], parts[6])
+            lowered, mine, bot = people.author(a_email, a_name)
             if at < first.get(lowered, at + 1):
                 first[lowered] = at
             if ct < since:
                 continue  # of most commits only the author and the date are read
-            split = parts[3].split()
-            if len(split) > 1:
+            if b" " in parents.strip():
                 if mine and utc(at) in period:
-                    sha, tip, subject = (_text(p) for p in (parts[2], split[1], parts[8]))
-                    merges.append((sha, tip, at, subject))
-            elif not mine and not bot and people.is_subject(*parts[5:8:2]) and utc(ct) in period:
-                found.append((_text(parts[2]), LANDED, ct, _text(parts[8]), lowered))
+                    second = parents.split()[1]
+                    merges.append((_text(commit), _text(second), at, _text(parts[8])))
+            elif (
+                not mine
+                and not bot
+                and (c_email != a_email or c_name != a_name)  # else the author: not the subject
+                and people.is_subject(c_email, c_name)
+                and utc(ct) in period
+            ):
+                found.append((_text(commit), LANDED, ct, _text(parts[8]), lowered))
         merged = self._authors([m[1] for m in merges])
         for sha, tip, when, title in merges:
             name, email = merged.get(tip, ("", ""))
@@ -169,11 +178,6 @@ class _People:
         if known is None:
             known = self._subject[(email, name)] = self.matcher(_text(name), _text(email))
         return known
-
-
-def _seconds(value: bytes) -> int | None:
-    """``gitcmd.seconds``, with a short way for the usual case: it runs on every commit."""
-    return int(value) if len(value) < 11 and value.isdigit() else gitcmd.seconds(value)
 
 
 def _text(value: bytes) -> str:
