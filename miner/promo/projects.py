@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from miner.collectors.docs import is_design_doc
 from miner.model import Mapped
@@ -61,7 +62,7 @@ class Project:
     def deletions(self) -> int:
         return sum(m.evidence.stats.deletions for m in self._sized if m.evidence.stats)
 
-    @property
+    @cached_property  # a frozen dataclass: worked out once, asked for by several sums
     def _sized(self) -> list[Mapped]:
         """Items whose lines count: pull requests, else commits (never both: a
         pull request's commits are the same lines), never docs counted twice."""
@@ -78,7 +79,7 @@ class Project:
     def collaborators(self) -> tuple[str, ...]:
         return tuple(sorted({n for m in self.items for n in m.evidence.co_authors}))
 
-    @property
+    @cached_property  # ranks every project: asked for once per comparison key
     def strength(self) -> int:
         """How projects rank, strongest first (README, "Pre-fill your promotion case"):
         the heaviest rule weight among the items times the lines changed, product code

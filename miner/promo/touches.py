@@ -115,22 +115,24 @@ def _walk(root: Path, revs: list[str], split_at: int = 0) -> Iterator[Touch]:
             [f"--until={gitcmd.date(split_at - 1)}"],
             [f"--since-as-filter={gitcmd.date(split_at)}"],
         ]
-    # Read whole, then parsed: while git walks, these threads only wait on their pipes
-    # and leave the interpreter to the author walk's mapping (parsing alongside it made
-    # the cold report half again as slow on two cores).
-    with ThreadPoolExecutor(max_workers=len(windows)) as pool:
-        outputs = list(
-            pool.map(
-                lambda w: b"".join(gitcmd.stream(root, [*cmd, *w, *revs, "--"], chunk=1 << 20)),
-                windows,
-            )
-        )
-    parse = _Parser()
-    for output in outputs:
-        for record in gitcmd.split_records([output], mark):
+
+    # Each window is parsed as git prints it, by the thread that reads it: the promo
+    # waits for this history anyway, and parsing after git is done would put it all
+    # on the critical path (the report's mapping shares the interpreter meanwhile).
+    # Windows keep their order, so the same history gives the same rows.
+    def read(window: list[str]) -> list[Touch]:
+        parse = _Parser()
+        out = gitcmd.stream(root, [*cmd, *window, *revs, "--"], chunk=1 << 20)
+        touches = []
+        for record in gitcmd.split_records(out, mark):
             parts = gitcmd.split_fields(record, len(_FIELDS))
             if parts is not None:  # git prints every field of every commit: always
-                yield parse(parts)
+                touches.append(parse(parts))
+        return touches
+
+    with ThreadPoolExecutor(max_workers=len(windows)) as pool:
+        for touches in pool.map(read, windows):
+            yield from touches
 
 
 class _Parser:
