@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -439,12 +440,29 @@ def pack_loader(config: Config) -> Callable[[], RulePack]:
     """The run's rule pack, loaded on a thread of its own from now on, while this one
     mostly waits for git (opening the clones, starting the walks); a call waits for
     the pack, or raises what loading it raised. So a bad pack still fails where it is
-    first needed, after the clones and the period were checked."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack")
-    try:
-        return pool.submit(load_pack, config.rules, config.rules_inside).result
-    finally:
-        pool.shutdown(wait=False)
+    first needed, after the clones and the period were checked. The thread is a daemon:
+    a run stopped by Ctrl-C does not wait for it."""
+    loaded: list[RulePack] = []
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def load() -> None:
+        try:
+            loaded.append(load_pack(config.rules, config.rules_inside))
+        except BaseException as exc:  # raised where the pack is asked for
+            failed.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=load, name="pack", daemon=True).start()
+
+    def pack() -> RulePack:
+        done.wait()
+        if failed:
+            raise failed[0]
+        return loaded[0]
+
+    return pack
 
 
 def build_report(

@@ -601,8 +601,8 @@ def test_an_unknown_condition_key_never_reaches_the_compiled_code(tmp_path: Path
     assert any("unknown condition key" in p for p in found)
 
 
-def test_conditions_nested_as_deep_as_yaml_allows_compile_and_decide(tmp_path: Path) -> None:
-    depth = 30  # two YAML levels each ("not" maps to a mapping): 60 of the 64 allowed
+def test_conditions_nested_as_deep_as_allowed_compile_and_decide(tmp_path: Path) -> None:
+    depth = 30  # each "not" one level deeper; the bound is 32
     when = "{kind: commit}"
     for _ in range(depth):
         when = f"{{not: {when}}}"  # an even count of "not": the same as the innermost
@@ -610,3 +610,48 @@ def test_conditions_nested_as_deep_as_yaml_allows_compile_and_decide(tmp_path: P
     [commit] = evaluate(pack, [item()], frozenset())
     [review] = evaluate(pack, [item(kind="review", source="github")], frozenset())
     assert [m.rule for m in commit.mappings] == ["probe"] and review.mappings == ()
+
+
+def nested(depth: int, inner: str) -> str:
+    for _ in range(depth):
+        inner = f"{{not: {inner}}}"
+    return inner
+
+
+@pytest.mark.parametrize("anchors", [1, 4])
+def test_conditions_nested_past_the_bound_fail_the_pack_at_their_line(
+    tmp_path: Path, anchors: int
+) -> None:
+    """YAML aliases repeat a subtree without counting its depth again: four anchors of 40
+    "not"s each make a condition 160 deep, which Python could not compile (at most 200
+    nested brackets, and the rules are joined into one expression per kind). It is a
+    problem of the pack, with its line, never a traceback."""
+    chain = [f"&a0 {nested(40, '{kind: commit}')}"]
+    chain += [f"&a{n} {nested(40, f'*a{n - 1}')}" for n in range(1, anchors)]
+    found = problems(one_rule(tmp_path, "{all: [" + ", ".join(chain) + "]}"))
+    where = tmp_path / "pack.yaml"
+    assert found == [f"{where}:15: rule 'probe': conditions are nested more than 32 deep"]
+
+
+def test_a_pack_whose_aliases_expand_past_the_key_bound_fails_the_pack(tmp_path: Path) -> None:
+    """A list of 100 conditions repeated 100 times through one alias is 10,000 keys to
+    compile from a few lines of YAML: refused, with the line, before anything is built."""
+    wide = "&w {any: [" + ", ".join(["{kind: commit}"] * 100) + "]}"
+    when = "{all: [" + wide + ", " + ", ".join(["*w"] * 99) + "]}"
+    [problem] = problems(one_rule(tmp_path, when))
+    assert problem.endswith("rule 'probe': the pack's conditions hold more than 5,000 keys")
+
+
+def test_the_cli_refuses_a_pack_nested_too_deep_in_one_line(
+    tmp_path: Path,
+    miner,  # type: ignore[no-untyped-def]
+    repo,  # type: ignore[no-untyped-def]
+) -> None:
+    repo.commit("work", {"a.txt": "1\n"})
+    chain = f"&a0 {nested(40, '{kind: commit}')}, &a1 {nested(40, '*a0')}"
+    pack = str(one_rule(tmp_path, "{all: [" + chain + "]}"))
+    for args in (["rules", "test", "--rules", pack], ["report", str(repo.path), "--rules", pack]):
+        result = miner(*args)
+        assert result.code == 1
+        assert "conditions are nested more than 32 deep" in result.err
+        assert "Traceback" not in result.err

@@ -69,6 +69,7 @@ class PathClassifier:
         # The values the conditions' expressions read (``C`` in them; see
         # ``compile_condition``): one list for every condition of the pack.
         self.constants: list[Any] = []
+        self.keys = 0  # condition keys compiled so far (see ``MAX_KEYS``)
 
     def pattern(self, key: str, pattern: str) -> int:
         """The bit of a ``key`` ("title" or "text") pattern, already checked."""
@@ -265,10 +266,13 @@ def compile_condition(
     key. Nothing from the pack is ever written into an expression: keys are checked
     against ``KEYS`` first and become fixed field names, and every value (a number, a
     set of choices, a bit) is read from ``C``, the pack's list of constants
-    (``paths.constants``). YAML nesting is bounded (``yamlsafe.MAX_DEPTH``), far below
-    Python's own limits. Returns the test and its expression (for ``select``)."""
+    (``paths.constants``). Nesting and size are bounded (``MAX_NESTING``, ``MAX_KEYS``),
+    far below Python's own limits. Returns the test and its expression (for ``select``)."""
     expression = _expression(node, line, line_of, paths, paths.constants)
-    return _compiled(f"lambda f: {expression}", paths.constants), expression
+    try:
+        return _compiled(f"lambda f: {expression}", paths.constants), expression
+    except CompileProblem as exc:
+        raise ConditionProblem(str(exc), line) from exc
 
 
 def select(
@@ -290,21 +294,48 @@ def select(
 
 
 def _compiled(source: str, constants: list[Any], **names: Any) -> Any:
-    """``source``, written here of fixed parts only (see ``compile_condition``), compiled."""
-    code = compile(source, "<rule pack condition>", "eval")
+    """``source``, written here of fixed parts only (see ``compile_condition``), compiled.
+    ``CompileProblem`` when Python cannot compile it (the bounds above should prevent it)."""
+    try:
+        code = compile(source, "<rule pack condition>", "eval")
+    except (SyntaxError, RecursionError, MemoryError) as exc:
+        raise CompileProblem(f"Python cannot compile it ({type(exc).__name__})") from exc
     return eval(code, {"__builtins__": {}, "C": constants, **names})  # noqa: S307
 
 
+class CompileProblem(Exception):
+    """A pack's conditions that Python could not compile, however they were bounded."""
+
+
 def _expression(
-    node: Any, line: int, line_of: Callable[[Any, str], int], paths: PathClassifier, C: list[Any]
+    node: Any,
+    line: int,
+    line_of: Callable[[Any, str], int],
+    paths: PathClassifier,
+    C: list[Any],
+    depth: int = 0,
 ) -> str:
     if not isinstance(node, dict) or not node:
         raise ConditionProblem("a condition must be a non-empty mapping of keys to values", line)
+    if depth > MAX_NESTING:
+        raise ConditionProblem(f"conditions are nested more than {MAX_NESTING} deep", line)
+    paths.keys += len(node)
+    if paths.keys > MAX_KEYS:
+        raise ConditionProblem(f"the pack's conditions hold more than {MAX_KEYS:,} keys", line)
     # Cheap tests first: a kind or a path bit often settles it before any regex runs.
     keys = sorted(node, key=lambda k: _COST.get(k, 1))
-    parts = [_compile_key(node, key, line_of(node, key), line_of, paths, C) for key in keys]
+    parts = [
+        _compile_key(node, key, line_of(node, key), line_of, paths, C, depth) for key in keys
+    ]
     return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
+
+# Bounds on what a pack's conditions compile to: a clone's pack is someone else's file,
+# and YAML aliases can repeat a subtree without bound on its depth or width (the YAML
+# limits count what is written, not what aliases expand to). Python's parser refuses
+# more than 200 nested brackets; a real pack nests 4 conditions and has ~1,000 keys.
+MAX_NESTING = 32  # conditions inside conditions ("any", "all", "not")
+MAX_KEYS = 5_000  # keys in all of a pack's conditions, aliases expanded (the default: 276)
 
 # A "not" usually holds (it names the exceptions), so it is tried last.
 _COST = {"title": 3, "text": 4, "any": 2, "all": 2, "not": 5, "changes_in": 2, "additions_in": 2}
@@ -317,7 +348,13 @@ def _constant(C: list[Any], value: Any) -> str:
 
 
 def _compile_key(
-    node: dict[str, Any], key: str, line: int, line_of: Any, paths: PathClassifier, C: list[Any]
+    node: dict[str, Any],
+    key: str,
+    line: int,
+    line_of: Any,
+    paths: PathClassifier,
+    C: list[Any],
+    depth: int,
 ) -> str:
     """The expression of one key. ``key`` is written into it only once it is known to
     be one of ``KEYS`` (a fixed field name)."""
@@ -348,10 +385,10 @@ def _compile_key(
     if key in ("any", "all"):
         if not isinstance(value, list) or not value:
             raise ConditionProblem(f"'{key}' takes a non-empty list of conditions", line)
-        parts = [_expression(v, line, line_of, paths, C) for v in value]
+        parts = [_expression(v, line, line_of, paths, C, depth + 1) for v in value]
         return "(" + (" or " if key == "any" else " and ").join(parts) + ")"
     if key == "not":
-        return f"(not {_expression(value, line, line_of, paths, C)})"
+        return f"(not {_expression(value, line, line_of, paths, C, depth + 1)})"
     known = ", ".join(KEYS)
     raise ConditionProblem(f"unknown condition key '{key}' (known: {known})", line)
 

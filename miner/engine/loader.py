@@ -13,7 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from miner.engine.conditions import ConditionProblem, PathClassifier, compile_condition
+from miner.engine.conditions import (
+    CompileProblem,
+    ConditionProblem,
+    PathClassifier,
+    compile_condition,
+)
 from miner.engine.evaluate import example_fields
 from miner.engine.schema import Condition, Example, Rule, RulePack
 from miner.errors import RulePackError, UsageError
@@ -143,7 +148,7 @@ def _check(
     if "trivial" in doc:
         trivial = _trivial(doc, problem, paths)
         trivial = replace(trivial, path=shown) if trivial else None
-    return RulePack(
+    pack = RulePack(
         path=shown,
         info=RulePackInfo(name=name or path.stem, version=version),
         description=str(doc.get("description", "")),
@@ -155,6 +160,11 @@ def _check(
         size_excludes=excludes,
         non_product=non_product,
     )
+    try:
+        pack.matchers  # noqa: B018 - the rules joined per kind, compiled now
+    except CompileProblem as exc:
+        problem(line_of(doc, "rules") if "rules" in doc else doc.line, f"'rules': {exc}")
+    return pack
 
 
 def _sizes(

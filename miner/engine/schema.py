@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from miner.engine.conditions import Facts, PathClassifier, select
-from miner.model import Area, Mapping, RulePackInfo
+from miner.model import KINDS, Area, Mapping, RulePackInfo
 
 
 @dataclass(frozen=True)
@@ -65,18 +65,21 @@ class RulePack:
         return next((r for r in self.rules if r.id == rule_id), None)
 
     def mappings(self, facts: Facts) -> tuple[Mapping, ...]:
-        """The mapping of every rule ``facts`` matches, in pack order: the rules an item
-        of its kind can match, joined into one function per kind (made once)."""
-        found = self._by_kind.get(facts.kind)
-        if found is None:
-            rules = [r for r in self.rules if r.kinds is None or facts.kind in r.kinds]
-            found = self._by_kind[facts.kind] = select(
-                [r.when.expression for r in rules],
-                [Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight) for r in rules],
-                self.paths,
-            )
-        return found(facts)
+        """The mapping of every rule ``facts`` matches, in pack order."""
+        found = self.matchers.get(facts.kind)
+        return found(facts) if found is not None else self._matcher(facts.kind)(facts)
 
     @cached_property
-    def _by_kind(self) -> dict[str, Callable[[Facts], tuple[Mapping, ...]]]:
-        return {}
+    def matchers(self) -> dict[str, Callable[[Facts], tuple[Mapping, ...]]]:
+        """For each kind of item, the rules it can match joined into one function
+        (``select``); made when the pack is loaded, so a pack Python cannot compile
+        fails there (``CompileProblem``), not in the middle of a report."""
+        return {kind: self._matcher(kind) for kind in KINDS}
+
+    def _matcher(self, kind: str) -> Callable[[Facts], tuple[Mapping, ...]]:
+        rules = [r for r in self.rules if r.kinds is None or kind in r.kinds]
+        return select(
+            [r.when.expression for r in rules],
+            [Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight) for r in rules],
+            self.paths,
+        )
