@@ -324,9 +324,7 @@ def _expression(
         raise ConditionProblem(f"the pack's conditions hold more than {MAX_KEYS:,} keys", line)
     # Cheap tests first: a kind or a path bit often settles it before any regex runs.
     keys = sorted(node, key=lambda k: _COST.get(k, 1))
-    parts = [
-        _compile_key(node, key, line_of(node, key), line_of, paths, C, depth) for key in keys
-    ]
+    parts = [_compile_key(node, key, line_of(node, key), line_of, paths, C, depth) for key in keys]
     return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
 
