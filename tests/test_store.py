@@ -460,7 +460,9 @@ def test_a_warm_report_evaluates_no_rule_for_a_stored_commit(
     assert [m.mappings for m in again.evidence] == [m.mappings for m in first.evidence]
 
 
-@pytest.mark.parametrize("damaged", ["not json", '{"m": 5}', '{"m": [], "s": ["x"]}', "[[1]]"])
+@pytest.mark.parametrize(
+    "damaged", ["not json", '{"m": 5}', "[[1]]", "no-such-rule;1;2", ";x;2", "a;b;c;d", ";1;"]
+)
 def test_a_damaged_stored_mapping_is_worked_out_again(
     repo: Repo, tmp_path: Path, damaged: str
 ) -> None:

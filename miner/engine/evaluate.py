@@ -148,9 +148,9 @@ def _file_lines(value: Any) -> tuple[int, int]:
     return int(value), 0
 
 
-# Bumped whenever what the engine works out of a pack changes (the facts, the size),
-# so that mappings kept in the store by an older engine are not reused.
-ENGINE_VERSION = 2
+# Bumped whenever what the engine works out of a pack changes (the facts, the size)
+# or how it is kept, so that mappings kept in the store by an older engine are not reused.
+ENGINE_VERSION = 3
 
 
 def pack_digest(pack: RulePack) -> str:
@@ -177,6 +177,10 @@ class CachedMapper:
         self.pack = pack
         self.home = home
         self.cache = cache
+        self.by_rule = {
+            r.id: Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight)
+            for r in pack.rules
+        }
 
     def __call__(self, evidence: Evidence) -> Mapped:
         if evidence.kind != "commit" or evidence.source != "git":
@@ -184,24 +188,26 @@ class CachedMapper:
         home = is_home(evidence.repo, self.home)
         key = f"{evidence.id}|{evidence.role}|{bool(evidence.co_authors)}|{home}"
         known = self.cache.get(key)
-        kept = _stored(known) if known is not None else None
+        kept = self._stored(known) if known is not None else None
         if kept is not None:
             return Mapped(evidence, kept[0], home, kept[1])
         mapped = map_item(self.pack, Mapped(evidence, (), home))
-        found = [(m.area, m.rule, m.reason, m.weight) for m in mapped.mappings]
-        self.cache.put(key, json.dumps({"m": found, "s": mapped.size}))
+        product, size = mapped.size or ("", "")
+        rules = ",".join(m.rule for m in mapped.mappings)
+        self.cache.put(key, f"{rules};{product};{size}")
         return mapped
 
-
-def _stored(text: str) -> tuple[tuple[Mapping, ...], tuple[int, int] | None] | None:
-    """Mappings and size kept in the store: ``{"m": [[area, rule, reason, weight]...],
-    "s": [product, size]}``, or a bare list of mappings (no size). None for anything
-    else: a store is a file, and a damaged value is worked out again."""
-    try:
-        kept = json.loads(text)
-        found, size = (kept["m"], kept["s"]) if isinstance(kept, dict) else (kept, None)
-        mappings = tuple(Mapping(str(a), str(r), str(why), int(w)) for a, r, why, w in found)
-        sized = (int(size[0]), int(size[1])) if size is not None else None
-    except (ValueError, TypeError, KeyError, IndexError):
-        return None
-    return mappings, sized
+    def _stored(self, text: str) -> tuple[tuple[Mapping, ...], tuple[int, int] | None] | None:
+        """Mappings and size kept in the store: ``RULE,RULE;PRODUCT;SIZE`` (rule ids are
+        slugs; the pack's digest keys the cache, so its rules are the ones stored). None
+        for anything else: a store is a file, and a damaged value is worked out again."""
+        parts = text.split(";")
+        if len(parts) != 3:
+            return None
+        rules, product, size = parts
+        try:
+            mappings = tuple(self.by_rule[r] for r in rules.split(",")) if rules else ()
+            sized = (int(product), int(size)) if product or size else None
+        except (KeyError, ValueError):
+            return None
+        return mappings, sized
