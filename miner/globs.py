@@ -18,9 +18,6 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-import pathspec
-from pathspec.patterns.gitignore.base import GitIgnorePatternError
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 from re2 import _re2
 
 from miner.patterns import PatternProblem, compile_regex, re2_options
@@ -40,6 +37,8 @@ def globs_matcher(globs: tuple[str, ...]) -> Matcher:
     its RE2 backend. ``PatternProblem``: a glob that is not one, or that RE2 cannot run."""
     expression = _alternation(globs)
     if expression is None:
+        import pathspec  # here: a report starts git before it needs a glob
+
         spec = pathspec.GitIgnoreSpec.from_lines(globs, backend="re2")
         # a lone surrogate (a file name GitHub sent as a bare "\udce9") cannot be UTF-8
         return lambda path: spec.match_file(path.encode("utf-8", "replace").decode())
@@ -120,6 +119,9 @@ def path_matches(path: str, globs: Sequence[str]) -> bool:
 def _translate(glob: str) -> tuple[str, bool] | None:
     """pathspec's expression for ``glob`` and whether it includes (not ``!``); None
     for a line that matches nothing (blank, a comment)."""
+    from pathspec.patterns.gitignore.base import GitIgnorePatternError
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
     try:
         regex, include = GitIgnoreSpecPattern.pattern_to_regex(glob)
     except GitIgnorePatternError as exc:

@@ -155,6 +155,8 @@ class GitHistory:
         period (rebased), found without diffs and diffed alone, and co-authored ones.
         Return their selection rows."""
         walked: list[tuple[str, ...]] = []
+        # the period as Unix seconds: asked of every commit the walk reads
+        start, end = self.period.start.timestamp(), self.period.end.timestamp()
         upto, last = self._diff_upto()
         pool = ThreadPoolExecutor(max_workers=2)
         try:
@@ -167,7 +169,7 @@ class GitHistory:
                 self._windows(upto, last),
                 self.skipped,
             ):
-                if utc(row.author_time) in self.period and self.matcher(name, email):
+                if start <= row.author_time < end and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
                     fresh.add(row)
                     yield Commit.from_row(row, name, email), AUTHOR

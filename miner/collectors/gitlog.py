@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -68,7 +69,7 @@ class Commit:
     lines: tuple[tuple[int, int], ...]  # each path's (added, removed); binary: (0, 0)
     stats: Stats
 
-    @property
+    @cached_property  # asked for twice per commit (its title, its message)
     def title(self) -> str:
         """The subject as a title: a long one cut, with an ellipsis."""
         return title_of(self.subject)

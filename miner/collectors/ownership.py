@@ -33,14 +33,12 @@ MIN_DAYS = 30
 CANDIDATES = 3
 SAMPLE = 30
 RECENT_DAYS = 90
-NOT_COMPONENTS = globs_matcher(
-    (
-        "docs/", "doc/", "test/", "tests/", "testing/", "__tests__/", "examples/",
-        "test_*.py", "*_test.*", "*.test.*", "*_spec.*", "conftest.py", "changelog/",
-        "*.md", "*.rst", "*.txt", "*.adoc", "CHANGE*", "HISTORY*", "NEWS*", "README*",
-        "*.toml", "*.cfg", "*.ini", "*.yaml", "*.yml", "*.json", "*.lock", "go.sum",
-        ".*", "__init__.py", "setup.py", "Makefile", "vendor/", "third_party/",
-    )
+NOT_COMPONENTS = (
+    "docs/", "doc/", "test/", "tests/", "testing/", "__tests__/", "examples/",
+    "test_*.py", "*_test.*", "*.test.*", "*_spec.*", "conftest.py", "changelog/",
+    "*.md", "*.rst", "*.txt", "*.adoc", "CHANGE*", "HISTORY*", "NEWS*", "README*",
+    "*.toml", "*.cfg", "*.ini", "*.yaml", "*.yml", "*.json", "*.lock", "go.sum",
+    ".*", "__init__.py", "setup.py", "Makefile", "vendor/", "third_party/",
 )  # fmt: skip
 
 
@@ -55,12 +53,13 @@ class Ownership:
         counts: Counter[str] = Counter()
         days: dict[str, set[int]] = {}
         component: dict[str, bool] = {}  # each distinct path is classified once
+        not_component = globs_matcher(NOT_COMPONENTS)
         for commit in commits:
             day = int(commit.date.timestamp()) // 86400
             for path in commit.paths:
                 known = component.get(path)
                 if known is None:
-                    known = component[path] = not NOT_COMPONENTS(path)
+                    known = component[path] = not not_component(path)
                 if known:
                     counts[path] += 1
                     days.setdefault(path, set()).add(day)
