@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from re2 import _re2
 
-from miner.patterns import PatternProblem, compile_regex, re2_options
+from miner.patterns import PatternProblem, compile_regex, set_matcher
 
 Matcher = Callable[[str], bool]
 # pathspec names the "this matched a directory" group the same in every pattern; one
@@ -63,8 +63,7 @@ def globs_bits(lists: Sequence[tuple[str, ...]]) -> Callable[[str], int]:
     """Which of ``lists`` (each as ``globs_matcher`` reads it) a path matches, as bits
     (the first list is bit 0): one pass of an RE2 set over the path for every list
     without ``!`` lines, rather than one match per list. A list with ``!`` lines, or
-    every list when RE2 gives up on a path (its automaton out of memory: the empty
-    pattern, found in every path, is then missing too), goes through
+    every list when RE2 gives up on a path (see ``set_matcher``), goes through
     ``globs_matcher``."""
     alone = [globs_matcher(globs) for globs in lists]
     every_list = range(len(lists))
@@ -72,28 +71,20 @@ def globs_bits(lists: Sequence[tuple[str, ...]]) -> Callable[[str], int]:
     def each(path: str, which: Sequence[int] = every_list) -> int:
         return sum(1 << i for i in which if alone[i](path))
 
-    together = _re2.Set(_ANCHORED, re2_options(False))
-    in_set: list[int] = []  # the set's pattern n is the list in_set[n]
-    for i, globs in enumerate(lists):
-        expression = _alternation(globs)
-        if expression:
-            if together.Add(expression.encode("utf-8", "surrogatepass")) != len(in_set):
-                return each
-            in_set.append(i)
+    in_set = [i for i, globs in enumerate(lists) if _alternation(globs)]  # "": matches none
     outside = [i for i, globs in enumerate(lists) if _alternation(globs) is None]
-    everywhere = len(in_set)
-    if not in_set or together.Add(b"") != everywhere or not together.Compile():
+    expressions = [_alternation(lists[i]) or "" for i in in_set]
+    find = set_matcher(expressions, anchored=True) if in_set else None
+    if find is None:
         return each
-    match = together.Match
 
     def bits(path: str) -> int:
-        found = match(path.encode("utf-8", "replace"))
-        if everywhere not in found:
+        found = find(path)
+        if found is None:
             return each(path)
         mask = each(path, outside) if outside else 0
         for n in found:
-            if n != everywhere:
-                mask |= 1 << in_set[n]
+            mask |= 1 << in_set[n]
         return mask
 
     return bits

@@ -66,37 +66,58 @@ def compile_set(
 ) -> Callable[[str], int]:
     """A function telling which of ``patterns`` (each valid for ``compile_search``)
     occur in a text, as bits (the first pattern is bit 0): one pass of an RE2 set
-    over the text, not one search per pattern.
-
-    The set also holds the empty pattern, found in every text: when RE2 gives up on a
-    text (its automaton out of memory) that one is missing too, and the patterns are
-    then searched one by one, as ``compile_search`` does."""
+    over the text, not one search per pattern. When RE2 gives up on a text (see
+    ``set_matcher``), the patterns are searched one by one, as ``compile_search`` does."""
     patterns = tuple(patterns)
 
     def each(text: str) -> int:
         alone = (compile_search(p, ignore_case, multiline) for p in patterns)
         return sum(1 << i for i, found in enumerate(alone) if found(text))
 
-    together = _re2.Set(_UNANCHORED, re2_options(ignore_case))
     flag = "(?m)" if multiline else ""
-    added = [together.Add(f"{flag}{p}".encode("utf-8", "surrogatepass")) for p in patterns]
-    everywhere = int(together.Add(b""))
-    if added != list(range(len(patterns))) or everywhere != len(patterns):
+    find = set_matcher([f"{flag}{p}" for p in patterns], ignore_case=ignore_case)
+    if find is None:
         return each
-    if not together.Compile():
-        return each
-    match = together.Match
 
     def hits(text: str) -> int:
-        found = match(text.encode("utf-8", "replace"))
-        if everywhere not in found:
+        found = find(text)
+        if found is None:
             return each(text)
         bits = 0
         for i in found:
-            bits |= 1 << int(i)
-        return bits & ~(1 << everywhere)
+            bits |= 1 << i
+        return bits
 
     return hits
+
+
+def set_matcher(
+    expressions: Sequence[str], anchored: bool = False, ignore_case: bool = False
+) -> Callable[[str], list[int] | None] | None:
+    """A function giving the indices of ``expressions`` found in a text (from its start
+    when ``anchored``), by one pass of an RE2 set; None from it when RE2 gives up on
+    that text (its automaton out of memory), and None instead of a function when RE2
+    cannot build the set. The set also holds the empty expression, found in every
+    text: when it is missing from an answer, RE2 gave up."""
+    anchor = _re2.RE2.Anchor.ANCHOR_START if anchored else _UNANCHORED
+    together = _re2.Set(anchor, re2_options(ignore_case))
+    for n, expression in enumerate(expressions):
+        if together.Add(expression.encode("utf-8", "surrogatepass")) != n:
+            return None
+    everywhere = len(expressions)
+    if together.Add(b"") != everywhere or not together.Compile():
+        return None
+    match = together.Match
+
+    def found(text: str) -> list[int] | None:
+        # "replace": a lone surrogate (an undecodable name) cannot be UTF-8
+        indices = [int(i) for i in match(text.encode("utf-8", "replace"))]
+        if everywhere not in indices:
+            return None
+        indices.remove(everywhere)
+        return indices
+
+    return found
 
 
 def _reason(error: bytes | str) -> str:

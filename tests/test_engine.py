@@ -477,11 +477,10 @@ def test_a_pattern_set_finds_what_each_pattern_finds_alone() -> None:
     assert hits("Fix the parser") & 1 and not hits("prefix") & 1
 
 
-def test_a_pattern_set_re2_gives_up_on_is_searched_pattern_by_pattern(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """RE2 answers an empty list when its automaton runs out of memory: then the
-    patterns are searched one by one, and nothing is lost."""
+@pytest.fixture
+def re2_giving_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every RE2 set answers an empty list, as RE2 does when its automaton runs out of
+    memory (``patterns.set_matcher``, which the pattern and glob sets share)."""
     from miner import patterns
 
     real = patterns._re2.Set
@@ -500,6 +499,12 @@ def test_a_pattern_set_re2_gives_up_on_is_searched_pattern_by_pattern(
             return []
 
     monkeypatch.setattr(patterns._re2, "Set", GivingUp)
+
+
+@pytest.mark.usefixtures("re2_giving_up")
+def test_a_pattern_set_re2_gives_up_on_is_searched_pattern_by_pattern() -> None:
+    """RE2 answers an empty list when its automaton runs out of memory: then the
+    patterns are searched one by one, and nothing is lost."""
     hits = compile_set(SET_PATTERNS, ignore_case=True, multiline=True)
     assert [hits(t) for t in SET_TEXTS] == [expected_bits(t) for t in SET_TEXTS]
 
@@ -535,25 +540,8 @@ def test_a_glob_set_finds_the_lists_each_list_matches_alone() -> None:
     assert bits("CHANGES.rst") == 0 and bits("docs/index.rst") == 0b101
 
 
-def test_a_glob_set_re2_gives_up_on_matches_list_by_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    from miner import globs
-
-    real = globs._re2.Set
-
-    class GivingUp:
-        def __init__(self, *args: object) -> None:
-            self.inner = real(*args)
-
-        def Add(self, pattern: bytes) -> int:
-            return int(self.inner.Add(pattern))
-
-        def Compile(self) -> bool:
-            return bool(self.inner.Compile())
-
-        def Match(self, text: bytes) -> list[int]:
-            return []
-
-    monkeypatch.setattr(globs._re2, "Set", GivingUp)
+@pytest.mark.usefixtures("re2_giving_up")
+def test_a_glob_set_re2_gives_up_on_matches_list_by_list() -> None:
     bits = globs_bits(GLOB_LISTS)
     assert [bits(p) for p in GLOB_PATHS] == [expected_glob_bits(p) for p in GLOB_PATHS]
 
