@@ -177,10 +177,7 @@ class CachedMapper:
         self.pack = pack
         self.home = home
         self.cache = cache
-        self.by_rule = {
-            r.id: Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight)
-            for r in pack.rules
-        }
+        self.by_rule = {r.id: r.mapping for r in pack.rules}
 
     def __call__(self, evidence: Evidence) -> Mapped:
         if evidence.kind != "commit" or evidence.source != "git":

@@ -42,6 +42,11 @@ class Rule:
     kinds: frozenset[str] | None = None  # the kinds its top-level condition allows, if any
     path: str = ""  # the pack file it is written in: a base pack's, for a rule it inherits
 
+    @property
+    def mapping(self) -> Mapping:
+        """Why an item this rule matches counts for its area."""
+        return Mapping(area=self.area, rule=self.id, reason=self.reason, weight=self.weight)
+
 
 @dataclass(frozen=True)
 class RulePack:
@@ -80,6 +85,6 @@ class RulePack:
         rules = [r for r in self.rules if r.kinds is None or kind in r.kinds]
         return select(
             [r.when.expression for r in rules],
-            [Mapping(area=r.area, rule=r.id, reason=r.reason, weight=r.weight) for r in rules],
+            [r.mapping for r in rules],
             self.paths,
         )
