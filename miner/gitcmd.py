@@ -411,6 +411,8 @@ def split_fields(record: bytes, count: int) -> list[bytes] | None:
 def seconds(text: bytes | str) -> int | None:
     """A Unix time git printed, or None when git printed none (a date it could not
     read: empty, negative or too large) or one past what a date can hold."""
+    if len(text) < 11 and text.isdigit():  # the usual case, asked of every commit
+        return int(text)  # below MAX_TIME
     value = text.strip()
     if not value.isdigit() or len(value) > 12 or int(value) > MAX_TIME:
         return None

@@ -81,8 +81,7 @@ class Landed:
             if parts is None or parts[-1].strip(b"\n\0"):
                 continue
             a_email, a_time, commit, parents, c_time, c_email, a_name, c_name = parts[:8]
-            at = int(a_time) if len(a_time) < 11 and a_time.isdigit() else gitcmd.seconds(a_time)
-            ct = int(c_time) if len(c_time) < 11 and c_time.isdigit() else gitcmd.seconds(c_time)
+            at, ct = gitcmd.seconds(a_time), gitcmd.seconds(c_time)
             if co_authors and (mentions_co_author(parts[9]) or at is None):
                 self._co_candidate(parts, ct)
             if at is None or ct is None or ct > until:

@@ -168,7 +168,7 @@ class _Parser:
             tail = subject[subject.rfind(b"(#") :] if subject.endswith(b")") else b""
             kept = tail.decode() if _SQUASHED_RAW.fullmatch(tail) else ""
         # a date git cannot read counts as none
-        time = int(at) if len(at) < 11 and at.isdigit() else gitcmd.seconds(at) or 0
+        time = gitcmd.seconds(at) or 0
         return Touch(
             sha.decode(),
             tuple(parents.decode().split()),
