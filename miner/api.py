@@ -701,7 +701,7 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[_Facts]:
     subject and period, so a warm run reads none of the history; else worked out
     from it (see ``promo.touches``). A full collection made once (``collect
     --all-authors``) is brought up to date first, so that changed lines are known."""
-    from miner.promo.build import facts_from_json, facts_json, repo_facts
+    from miner.promo.build import facts_from_json, repo_facts
     from miner.promo.touches import read_history
 
     found = []
@@ -721,10 +721,8 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[_Facts]:
                 continue
             split_at = int(config.period.start.timestamp())
             history = read_history(repo, store, config.all_branches, split_at)
-            facts = repo_facts(history, matcher, config.period)
-            if head and not config.all_branches:
-                store.save_selection(root, key, Selection(head, ((facts_json(facts),),)))
-            found.append(_Facts(repo, key, matcher, facts))
+            # kept once complete: ``_with_co_authors`` adds the co-authors and saves them
+            found.append(_Facts(repo, key, matcher, repo_facts(history, matcher, config.period)))
     return found
 
 
