@@ -115,17 +115,50 @@ def run(
     return proc.stdout
 
 
+class Stopped(Exception):
+    """A streaming git was stopped on purpose (``Stop``): what it printed last may be
+    cut short, so its output ends here, without its last record."""
+
+
+class Stop:
+    """Stops streaming git processes from another thread: each ``stream`` given this
+    handle raises ``Stopped`` at once instead of reading on, and one started after
+    the call stops as soon as it starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: list[subprocess.Popen[bytes]] = []
+        self.stopped = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            self.stopped = True
+            running, self._running = self._running, []
+        for proc in running:
+            with contextlib.suppress(OSError):  # it ended meanwhile
+                proc.kill()
+
+    def _watch(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            if not self.stopped:
+                self._running.append(proc)
+                return
+        proc.kill()
+
+
 def stream(
     repo: Path,
     args: Sequence[str],
     stdin: bytes | None = None,
     chunk: int = 1 << 16,
     raw: bool = False,
+    stop: Stop | None = None,
 ) -> Iterator[bytes]:
     """Yield ``git -C repo args`` stdout in chunks as it is produced.
 
     The caller parses one chunk while git computes the next, on the other core.
     ``stdin`` is fed from a thread, so a long input never blocks the output.
+    ``stop``: a handle that ends the output early from another thread (``Stopped``).
     """
     with subprocess.Popen(
         _argv(repo, args, raw),
@@ -135,15 +168,23 @@ def stream(
         env=_env(),
     ) as proc:
         assert proc.stdout is not None and proc.stderr is not None
+        if stop is not None:
+            stop._watch(proc)
         _widen(proc.stdout.fileno())
         if stdin is not None:
             threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
         try:
             while data := os.read(proc.stdout.fileno(), chunk):
+                if stop is not None and stop.stopped:
+                    break
                 yield data
         except GeneratorExit:  # the reader has what it wants: stop git now, not at its end
             proc.kill()
             raise
+        if stop is not None and stop.stopped:
+            proc.kill()
+            proc.wait()
+            raise Stopped
         err = proc.stderr.read().decode("utf-8", "replace")
         if proc.wait() != 0:
             raise _failed(args, proc.returncode, err)

@@ -564,6 +564,91 @@ def test_an_error_does_not_wait_for_the_walks_on_the_side(
     released.set()
 
 
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 10, 1000, 20_000])
+def test_a_list_read_from_both_ends_yields_each_item_once(size: int) -> None:
+    """Wherever the two ends meet (at once, or after one end read everything), every
+    item comes once."""
+    from miner.collectors.gitlog import from_both_ends, side_by_side
+
+    items = list(range(size))
+    ends = from_both_ends(
+        lambda stop: iter(items), lambda stop: iter(reversed(items)), key=lambda n: n
+    )
+    assert sorted(side_by_side(ends, batch=7)) == items
+
+
+def test_the_end_that_is_behind_stops_where_the_ends_meet() -> None:
+    """When one end races through the list, the other stops at its next item instead
+    of reading its whole list again."""
+    from collections.abc import Iterator
+
+    from miner.collectors.gitlog import from_both_ends
+
+    read_back: list[int] = []
+
+    def backward(stop: object) -> Iterator[int]:
+        for n in reversed(range(100)):
+            read_back.append(n)
+            yield n
+
+    forward, back = from_both_ends(lambda stop: iter(range(100)), backward, key=lambda n: n)
+    assert next(back) == 99
+    assert list(forward) == list(range(99))  # up to the item the other end holds
+    assert list(back) == []  # stopped: the forward end read the rest
+    assert read_back == [99, 98]
+
+
+def test_a_diffing_walk_read_from_both_ends_gives_what_one_walk_gives(tmp_path: Path) -> None:
+    """Two git processes, one with ``--reverse``, meet in the middle: the same rows as
+    one process, each once, no note of a record cut short by the stop, and no git
+    process left running."""
+    import subprocess
+
+    from miner.collectors.gitlog import authored_rows
+    from tests.conftest import fast_import
+
+    big = fast_import(tmp_path / "big", 3000)
+    filters = ["-F", "-i", "--author=<dev1@example.com>"]
+    skipped: list[str] = []
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def spy(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        proc = real(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(proc)
+        return proc  # type: ignore[no-any-return]
+
+    one = sorted(
+        r.numstat + r.sha.encode() for _, _, r in authored_rows(big.path, ["HEAD"], filters, [[]])
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gitcmd.subprocess, "Popen", spy)
+        both = [r for _, _, r in authored_rows(big.path, ["HEAD"], filters, [[]], skipped, True)]
+    assert sorted(r.numstat + r.sha.encode() for r in both) == one and len(one) == 600
+    assert skipped == []
+    assert len(started) == 2 and all(p.poll() is not None for p in started)
+
+
+def test_a_stopped_stream_ends_at_once_without_its_last_record(tmp_path: Path) -> None:
+    import threading
+
+    from tests.conftest import fast_import
+
+    big = fast_import(tmp_path / "big", 3000)
+    stop = gitcmd.Stop()
+    chunks = gitcmd.stream(big.path, ["log", "-p", "--stat"], chunk=4096, stop=stop)
+    assert next(chunks)
+    stopping = threading.Thread(target=stop)  # from another thread, as the other end does
+    stopping.start()
+    stopping.join()
+    with pytest.raises(gitcmd.Stopped):
+        for _ in chunks:
+            pass
+    late = gitcmd.stream(big.path, ["log", "-p"], stop=stop)  # stopped before it started
+    with pytest.raises(gitcmd.Stopped):
+        list(late)
+
+
 def test_a_slow_reader_holds_the_windows_back() -> None:
     """Rows wait in git's pipe, not in memory: a source runs at most the queue's depth
     of batches ahead of its reader."""

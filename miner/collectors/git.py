@@ -162,12 +162,9 @@ class GitHistory:
         try:
             co_authored = pool.submit(self._co_authored_read, revs)
             late = pool.submit(self._late_read, revs, upto) if upto is not None else None
+            windows, both_ends = self._windows(upto, last)
             for email, name, row in authored_rows(
-                self.repo.root,
-                revs,
-                self._author_filters(),
-                self._windows(upto, last),
-                self.skipped,
+                self.repo.root, revs, self._author_filters(), windows, self.skipped, both_ends
             ):
                 if start <= row.author_time < end and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
@@ -322,11 +319,13 @@ class GitHistory:
             return None, min(upto, now, max(last, self._earliest + 1))
         return upto, upto
 
-    def _windows(self, upto: int | None, last: int) -> list[list[str]]:
-        """Committer-date filters that split the walked history into one window per
-        core (at most ``gitcmd.MAX_PROCESSES``), for the author walk's diffing git
-        processes: equal spans of time from the walk's start to ``last``; the last
-        window also takes everything after, up to ``upto`` when given.
+    def _windows(self, upto: int | None, last: int) -> tuple[list[list[str]], bool]:
+        """Committer-date filters that split the walked history into windows for the
+        author walk's diffing git processes, and whether each window is read from both
+        ends (see ``gitlog.from_both_ends``): two processes a window, which share its
+        diffs evenly, one window for every two cores (at most ``gitcmd.MAX_PROCESSES``
+        processes). Windows are equal spans of time from the walk's start to ``last``;
+        the last one also takes everything after, up to ``upto`` when given.
 
         Each process still walks the whole history, which costs little next to the
         diffs it then shares. On git before 2.38 there is one window: plain ``--since``
@@ -334,15 +333,16 @@ class GitHistory:
         ancestors of a commit with a skewed date."""
         start, end = self._earliest, last
         until = [f"--until={gitcmd.date(upto)}"] if upto is not None else []
-        parts = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
+        processes = min(gitcmd.MAX_PROCESSES, gitcmd.usable_cores())
+        parts = max(1, processes // 2)
         if parts < 2 or end - start < parts or gitcmd.version() < (2, 38):
-            return [[self._since, *until]]
+            return [[self._since, *until]], processes > 1
         bounds = [start + (end - start) * i // parts for i in range(parts)]
         windows = [
             [self._since_option(low), f"--until={gitcmd.date(high - 1)}"]
             for low, high in itertools.pairwise(bounds)
         ]
-        return [*windows, [self._since_option(bounds[-1]), *until]]
+        return [*windows, [self._since_option(bounds[-1]), *until]], True
 
     def _author_filters(self) -> list[str]:
         return ["-F", "-i", *(f"--author={p}" for p in self.matcher.git_author_patterns())]
@@ -486,18 +486,17 @@ class GitCollector:
                 walked = pool.submit(landed.walk)
                 self.history.share_walk(landed, walked)  # one walk for both
             later = []
-            authored: list[Commit] = []
+            owners = Ownership(self.history)
             for commit, role in self.history.stream():
                 self._items += 1
                 if role == AUTHOR:
-                    authored.append(commit)
+                    owners.count(commit)
                 others = self.history.others_on(commit) if commit.co_authors else ()
                 if others is None or self._patches.repeats(commit):
                     later.append((commit, role))  # named or compared at the end, all at once
                 else:
                     yield self._commit_evidence(commit, role, others)
-            owners = Ownership(self.history)
-            paths = owners.candidates(authored)
+            paths = owners.candidates()
             owned = owners.cached(paths)
             owning = pool.submit(owners.walk, paths) if owned is None else None
             same_as = pool.submit(

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -28,6 +28,7 @@ from miner.model import Stats, utc
 from miner.store import CommitRow
 
 T = TypeVar("T")
+K = TypeVar("K")
 # Trailer values are unfolded onto one line each: a newline is the one byte none holds.
 TRAILER_SEP = "\n"
 CO_AUTHORS = RAW_TRAILERS  # the block as written, read by ``trailers.co_authors``
@@ -193,27 +194,80 @@ def log_rows(
     return parse_log(gitcmd.stream(repo, cmd, raw=raw), mark, skipped)
 
 
+_Mailmapped = tuple[str, str, CommitRow]  # (resolved email, resolved name, row)
+
+
 def authored_rows(
     repo: Path,
     revs: Sequence[str],
     filters: Sequence[str],
     windows: Sequence[Sequence[str]],
     skipped: Skipped | None = None,
+    both_ends: bool = False,
 ) -> Iterator[tuple[str, str, CommitRow]]:
     """Non-merge commits among ``revs`` that pass git's ``filters`` (``--author``),
     diffed in the same pass: git diffs only what passes.
 
     Each of ``windows`` (committer-date filters that split the history between them)
     is read by its own git process, side by side, so the diffing spreads over the
-    cores; the rows come in no particular order."""
+    cores; with ``both_ends``, by two: one from its newest commit, one from its
+    oldest (``--reverse``), until they meet (see ``from_both_ends``), so that the
+    two share its diffs evenly however they are spread over time. The rows come in
+    no particular order."""
     mark = gitcmd.record_mark()
     cmd = ["log", *LOG_OPTIONS, "--no-merges", "--use-mailmap", *filters]
     cmd += [log_format(mark, MAILMAPPED_FIELDS)]
-    streams = [
-        parse_mailmapped(gitcmd.stream(repo, [*cmd, *w, *revs, "--"]), mark, skipped)
-        for w in windows
-    ]
+
+    def read(window: Sequence[str], stop: gitcmd.Stop | None = None) -> Iterator[_Mailmapped]:
+        out = gitcmd.stream(repo, [*cmd, *window, *revs, "--"], stop=stop)
+        return parse_mailmapped(out, mark, skipped)
+
+    streams: list[Iterator[_Mailmapped]] = []
+    for window in windows:
+        if both_ends:
+            newest, oldest = partial(read, window), partial(read, ["--reverse", *window])
+            streams += from_both_ends(newest, oldest, key=lambda found: found[2].sha)
+        else:
+            streams.append(read(window))
     return streams[0] if len(streams) == 1 else side_by_side(streams)
+
+
+def from_both_ends(
+    forward: Callable[[gitcmd.Stop], Iterator[T]],
+    backward: Callable[[gitcmd.Stop], Iterator[T]],
+    key: Callable[[T], K],
+) -> list[Iterator[T]]:
+    """Two sources reading one list from its two ends, ``backward`` the same list in
+    reverse (``git log --reverse``), each made with the ``gitcmd.Stop`` that ends it,
+    to be drained side by side. Each stops where the two meet: at an item the other
+    one read already (what one read first is the start of the list, what the other
+    read is its end, and the two overlap), or when the other one has read the whole
+    list; so together they yield every item once, and neither reads much past half.
+    The one still reading when they meet is stopped at once, its git killed."""
+    owner: dict[K, int] = {}
+    stops = (gitcmd.Stop(), gitcmd.Stop())
+    lock = threading.Lock()
+
+    def end(me: int, source: Iterator[T]) -> Iterator[T]:
+        other = stops[1 - me]
+        try:
+            for item in source:
+                with lock:  # one end at a time: an item is claimed by one of them
+                    if stops[me].stopped or owner.setdefault(key(item), me) != me:
+                        break
+                yield item
+            else:
+                other()  # this end read the whole list
+                return
+            other()  # they met
+        except gitcmd.Stopped:  # stopped by the other end: it read the rest
+            return
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+
+    return [end(0, forward(stops[0])), end(1, backward(stops[1]))]
 
 
 _DONE = object()

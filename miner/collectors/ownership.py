@@ -16,7 +16,7 @@ store's selections.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -47,25 +47,31 @@ class Ownership:
 
     def __init__(self, history: GitHistory) -> None:
         self.history = history
+        self._counts: Counter[str] = Counter()
+        self._days: dict[str, set[int]] = {}
+        self._component: dict[str, bool] = {}  # each distinct path is classified once
+        self._not_component = globs_matcher(NOT_COMPONENTS)
 
-    def candidates(self, commits: Iterable[Commit]) -> list[str]:
-        """The files the subject changed most, in enough commits over enough days."""
-        counts: Counter[str] = Counter()
-        days: dict[str, set[int]] = {}
-        component: dict[str, bool] = {}  # each distinct path is classified once
-        not_component = globs_matcher(NOT_COMPONENTS)
-        for commit in commits:
-            day = int(commit.date.timestamp()) // 86400
-            for path in commit.paths:
-                known = component.get(path)
-                if known is None:
-                    known = component[path] = not not_component(path)
-                if known:
-                    counts[path] += 1
-                    days.setdefault(path, set()).add(day)
+    def count(self, commit: Commit) -> None:
+        """Count one of the subject's own commits (called as each is read, so that
+        ``candidates`` has nothing left to do once the last one is)."""
+        day = int(commit.date.timestamp()) // 86400
+        component = self._component
+        for path in commit.paths:
+            known = component.get(path)
+            if known is None:
+                known = component[path] = not self._not_component(path)
+            if known:
+                self._counts[path] += 1
+                self._days.setdefault(path, set()).add(day)
+
+    def candidates(self) -> list[str]:
+        """The files the subject changed most, in enough commits over enough days,
+        among the commits counted."""
+        days = self._days
         sustained = [
             path
-            for path, n in counts.most_common()
+            for path, n in self._counts.most_common()
             if n >= MIN_COMMITS and max(days[path]) - min(days[path]) >= MIN_DAYS
         ]
         return sorted(sustained[:CANDIDATES])
