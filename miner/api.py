@@ -719,8 +719,7 @@ def _history_facts(config: Config, repos: list[gitcmd.Repo]) -> list[_Facts]:
             if kept is not None and kept.head == head and kept.rows and not config.all_branches:
                 found.append(_Facts(repo, key, matcher, facts_from_json(kept.rows[0][0])))
                 continue
-            split_at = int(config.period.start.timestamp())
-            history = read_history(repo, store, config.all_branches, split_at)
+            history = read_history(repo, store, config.all_branches)
             # kept once complete: ``_with_co_authors`` adds the co-authors and saves them
             found.append(_Facts(repo, key, matcher, repo_facts(history, matcher, config.period)))
     return found

@@ -672,6 +672,32 @@ def test_a_slow_reader_holds_the_windows_back() -> None:
     merged.close()
 
 
+def test_files_changed_equally_often_are_ranked_by_name_whatever_the_order(
+    repo: Repo,
+) -> None:
+    """The commits reach the ranking in no set order (the walks run side by side): a
+    tie for the last places must not make two runs name different files."""
+    import random
+
+    from miner.collectors.ownership import CANDIDATES, Ownership
+
+    for i, day in enumerate(["04-01", "04-20", "05-10", "05-30", "06-20"]):
+        for n in range(CANDIDATES + 2):  # one file a commit: each comes first in some order
+            repo.commit(
+                f"step {i}", {f"src/m{n}.py": f"{i}\n"}, date=f"2024-{day}T0{n}:00:00+00:00"
+            )
+    history = history_of(repo.path)
+    found = [commit for commit, _ in history.stream()]
+    ranked = []
+    for seed in range(5):
+        random.Random(seed).shuffle(found)
+        owners = Ownership(history)
+        for commit in found:
+            owners.count(commit)
+        ranked.append(owners.candidates())
+    assert ranked == [[f"src/m{n}.py" for n in range(CANDIDATES)]] * 5
+
+
 def test_sustained_ownership_of_a_file_is_a_component_item(repo: Repo) -> None:
     for i, day in enumerate(["04-01", "04-10", "05-01", "05-20", "06-01"]):
         repo.commit(

@@ -8,7 +8,6 @@ import os
 import sqlite3
 import stat
 import tracemalloc
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -215,25 +214,6 @@ def test_the_merges_walk_before_1973_stops_at_its_bound(
     walk = Landed(history_of(repo.path, period="1972Q2"))  # co_since None: bounded
     assert [row[:2] for row in walk.walk()] == [(landed, "landed")]
     assert b"Fix it" in printed[0] and b"much later" not in printed[0]
-
-
-def test_the_promo_history_split_before_1973_splits_there(
-    repo: Repo, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # `--until=@N` and `--since-as-filter=@N` were both read as "now": the history was
-    # split at the moment of the run, one window holding nearly all of it
-    from miner.promo.touches import read_history
-
-    for n, year in enumerate((1971, 1972, 2024, 2099)):
-        repo.commit(f"c{n}", {"a.txt": f"{n}\n"}, date=f"{year}-03-01T00:00:00+00:00")
-    monkeypatch.setattr(gitcmd, "usable_cores", lambda: 2)
-    opened = gitcmd.open_repo(repo.path)
-    whole = read_history(opened, None)
-    printed = _printed(monkeypatch)
-    split = read_history(opened, None, split_at=int(datetime(1972, 1, 1, tzinfo=UTC).timestamp()))
-    assert sorted(split.touches) == sorted(whole.touches) and len(whole.touches) == 4
-    held = [[f"c{n}" for n in range(4) if f"\0c{n}\0".encode() in w] for w in printed]
-    assert held == [["c0"], ["c1", "c2", "c3"]]
 
 
 # --- Item 9: Ctrl-C ------------------------------------------------------------------------

@@ -630,15 +630,20 @@ def test_a_warm_run_reads_no_history_and_new_work_or_another_period_is_seen(
     assert upload.period.commits == 3
 
 
-def test_history_read_in_two_windows_is_the_history_read_whole(repo: Repo) -> None:
+@pytest.mark.parametrize("size", [1, 2, 3, 301])
+def test_history_read_from_both_ends_is_the_history_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """Two git processes, one from each end, give every commit once, in git's order."""
     from miner import gitcmd
     from miner.promo.touches import read_history
+    from tests.conftest import fast_import
 
-    story(repo)
-    opened = gitcmd.open_repo(repo.path)
+    opened = gitcmd.open_repo(fast_import(tmp_path / "history", size).path)
+    monkeypatch.setattr(gitcmd, "usable_cores", lambda: 1)
     whole = read_history(opened, None)
-    split = read_history(opened, None, split_at=int(datetime(2024, 3, 1, tzinfo=UTC).timestamp()))
-    assert sorted(split.touches) == sorted(whole.touches) and len(whole.touches) == 18
+    monkeypatch.setattr(gitcmd, "usable_cores", lambda: 2)
+    assert read_history(opened, None).touches == whole.touches and len(whole.touches) == size
 
 
 def test_reviews_exchanged_both_ways_make_peers_from_replayed_github(

@@ -262,6 +262,9 @@ def from_both_ends(
             other()  # they met
         except gitcmd.Stopped:  # stopped by the other end: it read the rest
             return
+        except BaseException:  # a failure: the other end's work is of no use now
+            other()
+            raise
         finally:
             close = getattr(source, "close", None)
             if close is not None:

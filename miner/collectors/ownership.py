@@ -70,11 +70,12 @@ class Ownership:
         among the commits counted."""
         days = self._days
         sustained = [
-            path
-            for path, n in self._counts.most_common()
+            (-n, path)
+            for path, n in self._counts.items()
             if n >= MIN_COMMITS and max(days[path]) - min(days[path]) >= MIN_DAYS
         ]
-        return sorted(sustained[:CANDIDATES])
+        # ties go by path: the commits come in no set order (the walks run side by side)
+        return sorted(path for _, path in sorted(sustained)[:CANDIDATES])
 
     def cached(self, paths: list[str]) -> list[tuple[str, ...]] | None:
         return self.history.side_rows("owner:" + "\n".join(paths))

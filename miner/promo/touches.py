@@ -21,11 +21,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
 from miner import gitcmd
-from miner.collectors.gitlog import CO_AUTHORS, parse_numstat
+from miner.collectors.gitlog import CO_AUTHORS, from_both_ends, parse_numstat
 from miner.collectors.trailers import co_authors
 from miner.identity import Matcher, canonical, is_bot
 from miner.store import Selection, Store
@@ -74,13 +75,9 @@ class History:
     lines_known: bool
 
 
-def read_history(
-    repo: gitcmd.Repo, store: Store | None, all_branches: bool = False, split_at: int = 0
-) -> History:
+def read_history(repo: gitcmd.Repo, store: Store | None, all_branches: bool = False) -> History:
     """Every commit at the current head: from the store when it holds this head, else
-    from git (only what is new since a stored head that is an ancestor). ``split_at``
-    (Unix seconds, e.g. the period's start): a whole walk is read by two git processes,
-    committed before and since then, so both cores share it once the author walk is done."""
+    from git (only what is new since a stored head that is an ancestor)."""
     root = str(repo.root)
     lines_known = store is not None and store.head(root, "--all" if all_branches else "HEAD") == (
         _tips(repo, all_branches)
@@ -96,7 +93,7 @@ def read_history(
         revs = [head, f"^{stored_head}"]
     else:
         kept = ()
-    fresh = list(_walk(repo.root, revs, split_at if len(revs) == 1 else 0))
+    fresh = list(_walk(repo.root, revs))
     if lines_known and store is not None:
         fresh = _with_lines(store, fresh)
     touches = (*kept, *fresh)
@@ -105,34 +102,42 @@ def read_history(
     return History(repo.name, repo.head or "", touches, lines_known)
 
 
-def _walk(root: Path, revs: list[str], split_at: int = 0) -> Iterator[Touch]:
+def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
+    """The commits among ``revs`` in git's order; with two cores or more, read by two
+    git processes, one from the newest commit and one from the oldest, until they
+    meet (see ``from_both_ends``): they share the history evenly, however it is
+    spread over time."""
     mark = gitcmd.record_mark()
     fmt = f"--format={gitcmd.framed_format(mark, _FIELDS)}"
     cmd = ["log", "-z", "--name-only", "--no-renames", "--use-mailmap", "--no-color", fmt]
-    windows: list[list[str]] = [[]]
-    if split_at > 0 and gitcmd.usable_cores() > 1 and gitcmd.version() >= (2, 38):
-        windows = [
-            [f"--until={gitcmd.date(split_at - 1)}"],
-            [f"--since-as-filter={gitcmd.date(split_at)}"],
-        ]
 
-    # Each window is parsed as git prints it, by the thread that reads it: the promo
+    # Each end is parsed as git prints it, by the thread that reads it: the promo
     # waits for this history anyway, and parsing after git is done would put it all
     # on the critical path (the report's mapping shares the interpreter meanwhile).
-    # Windows keep their order, so the same history gives the same rows.
-    def read(window: list[str]) -> list[Touch]:
+    def read(options: list[str], stop: gitcmd.Stop | None = None) -> Iterator[Touch]:
         parse = _Parser()
-        out = gitcmd.stream(root, [*cmd, *window, *revs, "--"], chunk=1 << 20)
-        touches = []
+        out = gitcmd.stream(root, [*cmd, *options, *revs, "--"], chunk=1 << 20, stop=stop)
         for record in gitcmd.split_records(out, mark):
             parts = gitcmd.split_fields(record, len(_FIELDS))
             if parts is not None:  # git prints every field of every commit: always
-                touches.append(parse(parts))
-        return touches
+                yield parse(parts)
 
-    with ThreadPoolExecutor(max_workers=len(windows)) as pool:
-        for touches in pool.map(read, windows):
-            yield from touches
+    if gitcmd.usable_cores() < 2:
+        yield from read([])
+        return
+    ends = from_both_ends(partial(read, []), partial(read, ["--reverse"]), key=_sha)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        newest, oldest = pool.map(_listed, ends)
+    yield from newest  # git's order: the newest end as read, then the oldest reversed
+    yield from reversed(oldest)
+
+
+def _listed(touches: Iterator[Touch]) -> list[Touch]:
+    return list(touches)
+
+
+def _sha(touch: Touch) -> str:
+    return touch.sha
 
 
 class _Parser:
