@@ -78,6 +78,16 @@ class PathClassifier:
         self._sets.clear()
         return 1 << (len(listed) - 1)
 
+    def ready(self) -> None:
+        """Build the pattern sets and the path classifier now (they are built when
+        first needed otherwise): a pack is loaded on a thread of its own, while the
+        thread that maps items has other work."""
+        for key in PATTERNS:
+            if key not in self._sets:
+                self._sets[key] = compile_set(self._patterns[key], True, True)
+        if self._classify is None:
+            self._classify = globs_bits(self._lists)
+
     def hits(self, key: str, text: str) -> int:
         """The bits of the ``key`` patterns found in ``text``."""
         found = self._sets.get(key)

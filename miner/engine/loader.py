@@ -79,7 +79,9 @@ def load_pack(name_or_path: str | None = None, inside: Path | None = None) -> Ru
     ``inside``: the pack came from a clone's ``.miner.yaml``, someone else's file;
     each pack it extends must then be a built-in one or a regular file in that folder."""
     found = _Found(inside.resolve() if inside else None, PathClassifier())
-    return _load(resolve_pack_path(name_or_path), (), found)
+    pack = _load(resolve_pack_path(name_or_path), (), found)
+    pack.paths.ready()
+    return pack
 
 
 @dataclass(frozen=True)
