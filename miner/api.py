@@ -19,7 +19,7 @@ from miner.collectors.base import Collector
 from miner.collectors.docs import DocsCollector
 from miner.collectors.git import GitCollector, GitHistory
 from miner.collectors.gitlog import log_rows, rows_split
-from miner.collectors.notes import NotesCollector, default_notes_path
+from miner.collectors.notes import NotesCollector, default_case_path, default_notes_path
 from miner.config import COMMAND_LINE, GROUPS_NAME, OWNER_NAME, REPO_FILE, Settings, resolve
 from miner.engine import RulePack, load_pack
 from miner.engine.evaluate import CachedMapper, pack_digest
@@ -620,8 +620,6 @@ def check_output(config: Config, output: Path | None, case: Path | None = None) 
 
 def case_path(config: Config, case: Path | None = None) -> Path:
     """The promotion case file: the one given, else ``case.yaml`` beside the notes."""
-    from miner.promo.case import default_case_path
-
     return case or default_case_path(config.notes or default_notes_path())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import gc
 import os
@@ -454,6 +453,8 @@ def rules_explain(rule_id: str, pack: str | None) -> None:
     loaded = _pack(pack)
     rule = loaded.rule(rule_id)
     if rule is None:
+        import difflib  # only for a rule id that is not in the pack
+
         near = difflib.get_close_matches(rule_id, [r.id for r in loaded.rules], n=3, cutoff=0.5)
         hint = f"did you mean {' or '.join(near)}?" if near else "see `miner rules list`"
         raise UsageError(f"no rule '{rule_id}' in {loaded.info.name}", hint)

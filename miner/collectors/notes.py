@@ -69,6 +69,12 @@ def default_notes_path() -> Path:
     return user_data_path("contribution-miner") / "notes.yaml"
 
 
+def default_case_path(notes: Path) -> Path:
+    """The promotion case file, beside the notes file: one folder for what the person
+    writes."""
+    return notes.parent / "case.yaml"
+
+
 def note_link(value: object) -> str | None:
     """``value`` trimmed when a report may show it as a link (``links.http_link``) and
     it is one word: a space inside a note's link is a slip, not part of the address."""

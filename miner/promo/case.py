@@ -79,11 +79,6 @@ class Case:
     skipped: str = ""  # why the file was not read (someone else's case): a blind spot
 
 
-def default_case_path(notes: Path) -> Path:
-    """Beside the notes file: one folder for what the person writes."""
-    return notes.parent / "case.yaml"
-
-
 def read_case(path: Path) -> Case:
     """The case file at ``path`` (an empty case when there is none). Every problem is
     collected; the first is raised as ``file:line: what is wrong``."""
