@@ -47,7 +47,7 @@ from miner.errors import StoreError
 
 SCHEMA_VERSION = 7
 BUSY_SECONDS = 30.0
-BATCH_ROWS = 2000  # rows a transaction stores while git reads on
+BATCH_ROWS = 500  # rows a transaction stores while git reads on: what is left at the end is little
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HINT = "pass --store with another path, or delete the file to start afresh"
 

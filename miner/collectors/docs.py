@@ -77,23 +77,30 @@ class DocsCollector:
         self.history = history
         self._items = 0
         self._pool = ThreadPoolExecutor(max_workers=1)
+        self._found: dict[str, _Doc] = {}
         self._docs: list[_Doc] | None = None
         self._texts: Future[dict[str, bytes]] | None = None
         self._known: dict[str, str] = {}
+        history.on_each(self._count)
         history.when_read(self._start)
 
+    def _count(self, commit: Commit, role: str) -> None:
+        """Add one commit's design docs (called as each commit is read)."""
+        for path, (added, removed) in zip(commit.paths, commit.lines, strict=True):
+            if not is_design_doc(path):
+                continue
+            doc = self._found.get(path)
+            if doc is None:
+                doc = self._found[path] = _Doc(path)
+            doc.additions += added
+            doc.deletions += removed
+            doc.commits.append((commit.date, commit.sha))
+
     def _start(self, commits: list[tuple[Commit, str]]) -> None:
-        docs: dict[str, _Doc] = {}
-        for commit, _ in commits:  # in any order
-            for path, (added, removed) in zip(commit.paths, commit.lines, strict=True):
-                if not is_design_doc(path):
-                    continue
-                doc = docs.setdefault(path, _Doc(path))
-                doc.additions += added
-                doc.deletions += removed
-                doc.commits.append((commit.date, commit.sha))
+        """Once every commit is counted: ask git for the documents' first lines."""
         self._docs = sorted(
-            (d for d in docs.values() if d.additions >= MIN_LINES), key=lambda d: (d.first, d.path)
+            (d for d in self._found.values() if d.additions >= MIN_LINES),
+            key=lambda d: (d.first, d.path),
         )
         specs = [f"{d.sha}:{d.path}" for d in self._docs]
         store = self.history.store
@@ -103,8 +110,10 @@ class DocsCollector:
         self._texts = self._pool.submit(gitcmd.read_blobs, root, missing, HEAD_BYTES)
 
     def collect(self) -> Iterator[Evidence]:
-        commits = self.history.commits()  # reads them now if need be, which starts us
-        if self._texts is None:
+        commits = self.history.commits()  # reads them now if need be: that counts and starts us
+        if self._texts is None:  # they were read before this collector was made
+            for commit, role in commits:
+                self._count(commit, role)
             self._start(commits)
         assert self._docs is not None and self._texts is not None
         texts = self._texts.result()

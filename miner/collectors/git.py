@@ -70,6 +70,7 @@ class GitHistory:
         self.store = store
         self._commits: list[tuple[Commit, str]] | None = None
         self._when_read: list[Callable[[list[tuple[Commit, str]]], None]] = []
+        self._on_each: list[Callable[[Commit, str], None]] = []
         self._rows_store = store  # where commit rows are read and kept (not with git replace)
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
         self.skipped: Skipped = []  # commits git could not give whole, one line each
@@ -88,6 +89,11 @@ class GitHistory:
         history, running as ``walk``, instead of walking the history once more."""
         if landed.co_since is not None:
             self._shared = (landed, walk)
+
+    def on_each(self, callback: Callable[[Commit, str], None]) -> None:
+        """Call ``callback`` with each commit and its role as it is read (register
+        before the commits are read: a callback added later sees none)."""
+        self._on_each.append(callback)
 
     def when_read(self, callback: Callable[[list[tuple[Commit, str]]], None]) -> None:
         """Call ``callback`` with every commit as soon as the last one has been read."""
@@ -111,6 +117,8 @@ class GitHistory:
         if self.repo.has_commits:
             for pair in self._read():
                 found.append(pair)
+                for each in self._on_each:
+                    each(*pair)
                 yield pair
         self._commits = found
         for callback in self._when_read:

@@ -305,7 +305,9 @@ def side_by_side(sources: Sequence[Iterator[T]], batch: int = 256, depth: int = 
                 if stop.is_set():
                     return
                 items.append(item)
-                if len(items) == size:
+                # a full batch, or a few items for a reader that has nothing left:
+                # then it works while git diffs, not on a backlog after git is done
+                if len(items) == size or (len(items) >= FIRST_BATCH and found.empty()):
                     if not hand(items):
                         return
                     items, size = [], batch
