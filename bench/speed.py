@@ -23,9 +23,10 @@ D. ``miner promo`` (cold, fresh store) for the same author over the last year of
 E. the same ``miner promo`` again on D's store (warm); target under one second.
 
 Both sides write stdout to ``/dev/null``. The ``miner`` package's bytecode is compiled
-before any timing, as installing a wheel compiles it (see ``compile_miner``). Dates given to ``git`` carry an explicit time
-and zone (``2022-01-01 00:00:00 +0000``): a bare date makes git use the current time of
-day. ``--fixed-strings`` keeps a ``+`` in a noreply email from being read as a regex.
+before any timing, as installing a wheel compiles it (see ``compile_miner``). Dates given
+to ``git`` carry an explicit time and zone (``2022-01-01 00:00:00 +0000``): a bare date
+makes git use the current time of day. ``--fixed-strings`` keeps a ``+`` in a noreply
+email from being read as a regex.
 
 Peak memory is ``ru_maxrss`` from ``os.wait4`` on each command's process: the largest
 resident set of that process or any descendant it waited for (the git processes miner

@@ -240,8 +240,9 @@ def collect(
     repos: list[gitcmd.Repo] | None = None,
 ) -> Collected:
     """Run every collector for the subject and period; with ``pack``, map each item as
-    it arrives, while git is still reading the next ones. A ``pack`` given as a loader
-    is loaded when the first item needs it: by then git is reading, a megabyte ahead.
+    it arrives, while git is still reading the next ones. A ``pack`` given as a
+    ``PackLoader`` starts loading once the first clone's history is being walked (else
+    when the first item needs it): by then git is reading, a megabyte ahead.
     ``repos``: the clones, when the caller has opened them already."""
     if config.github_api_url:
         from miner.ghclient import api_url
@@ -262,6 +263,8 @@ def collect(
         collectors: list[Collector] = []
         for repo, subject in zip(repos, subjects if repos else [], strict=True):
             history = GitHistory(repo, Matcher(subject), config.period, config.all_branches, store)
+            if isinstance(pack, PackLoader):
+                history.when_walking(pack.start)
             collectors += [GitCollector(history), DocsCollector(history)]
         notes = _notes_collector(config, repos, _area_ids(pack))
         if notes is not None:
@@ -436,45 +439,56 @@ def _github_collector(
     return GitHubCollector(client, logins, config.period, home)
 
 
-def pack_loader(config: Config) -> Callable[[], RulePack]:
-    """The run's rule pack, loaded on a thread of its own from now on, while this one
-    mostly waits for git (opening the clones, starting the walks); a call waits for
-    the pack, or raises what loading it raised. So a bad pack still fails where it is
-    first needed, after the clones and the period were checked. The thread is a daemon:
-    a run stopped by Ctrl-C does not wait for it."""
-    loaded: list[RulePack] = []
-    failed: list[BaseException] = []
-    done = threading.Event()
+class PackLoader:
+    """The run's rule pack, loaded on a thread of its own once ``start`` is called
+    (the collection calls it as soon as git walks the history: loading then takes
+    none of the interpreter from the work that starts the walks); a call waits for
+    the pack, starting the thread if need be, or raises what loading it raised. So
+    a bad pack still fails where it is first needed, after the clones and the
+    period were checked. The thread is a daemon: a run stopped by Ctrl-C does not
+    wait for it."""
 
-    def load() -> None:
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._loaded: list[RulePack] = []
+        self._failed: list[BaseException] = []
+        self._done = threading.Event()
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, name="pack", daemon=True).start()
+
+    def _load(self) -> None:
         try:
-            loaded.append(load_pack(config.rules, config.rules_inside))
+            self._loaded.append(load_pack(self._config.rules, self._config.rules_inside))
         except BaseException as exc:  # raised where the pack is asked for
-            failed.append(exc)
+            self._failed.append(exc)
         finally:
-            done.set()
+            self._done.set()
 
-    threading.Thread(target=load, name="pack", daemon=True).start()
-
-    def pack() -> RulePack:
-        done.wait()
-        if failed:
-            raise failed[0]
-        return loaded[0]
-
-    return pack
+    def __call__(self) -> RulePack:
+        self.start()
+        self._done.wait()
+        if self._failed:
+            raise self._failed[0]
+        return self._loaded[0]
 
 
 def build_report(
     config: Config,
     progress: Progress = _quiet,
-    pack: Callable[[], RulePack] | None = None,
+    pack: PackLoader | None = None,
     repos: list[gitcmd.Repo] | None = None,
 ) -> Report:
     """Collect, map with the rule pack and assemble the report for ``config``;
     ``pack``: the pack's loader, when the caller needs the pack too; ``repos``: the
     clones, when the caller has opened them already."""
-    pack = pack or pack_loader(config)
+    pack = pack or PackLoader(config)
     found = collect(config, progress, pack, repos)
     subject, sources = found.subject, found.sources
     mapped = found.mapped
@@ -667,7 +681,7 @@ def build_promo(
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         histories = pool.submit(_history_facts, config, repos)
-        loaded = pack_loader(config)
+        loaded = PackLoader(config)
         report = build_report(config, progress, loaded, repos)
         pack = loaded()
         found = _with_co_authors(config, report, histories.result())

@@ -649,6 +649,43 @@ def test_a_stopped_stream_ends_at_once_without_its_last_record(tmp_path: Path) -
         list(late)
 
 
+def test_work_waiting_for_the_walk_starts_once_git_reads(
+    repo: Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``when_walking`` (the rule pack's loading) runs once the walk is set up and
+    its git processes are being started, not during the set-up; and once, also when
+    a later run reads the history from the store."""
+    import subprocess
+
+    from miner.store import open_store
+
+    repo.commit("mine", {"a.txt": "1\n"})
+    started: list[str] = []
+    real = subprocess.Popen
+
+    def spy(args: list[str], *rest: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        started.append(" ".join(args))
+        return real(args, *rest, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(gitcmd.subprocess, "Popen", spy)
+    monkeypatch.setattr(gitcmd, "usable_cores", lambda: 2)
+    with open_store(tmp_path / "store.sqlite3") as store:
+        for run in range(2):
+            started.clear()
+            calls: list[int] = []
+            history = GitHistory(
+                gitcmd.open_repo(repo.path),
+                Matcher(resolve_subject(repo.path, ("ada@example.com",))),
+                parse_period("2024Q2"),
+                store=store,
+            )
+            history.when_walking(lambda calls=calls: calls.append(len(started)))  # type: ignore[misc]
+            assert len(history.commits()) == 1 and len(calls) == 1
+            if run == 0:  # after the last call that sets the walk up
+                set_up = max(n for n, args in enumerate(started) if " log -1 " in args)
+                assert calls[0] > set_up
+
+
 def test_a_slow_reader_holds_the_windows_back() -> None:
     """Rows wait in git's pipe, not in memory: a source runs at most the queue's depth
     of batches ahead of its reader."""

@@ -71,6 +71,7 @@ class GitHistory:
         self._commits: list[tuple[Commit, str]] | None = None
         self._when_read: list[Callable[[list[tuple[Commit, str]]], None]] = []
         self._on_each: list[Callable[[Commit, str], None]] = []
+        self._walking: list[Callable[[], None]] = []
         self._rows_store = store  # where commit rows are read and kept (not with git replace)
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
         self.skipped: Skipped = []  # commits git could not give whole, one line each
@@ -89,6 +90,17 @@ class GitHistory:
         history, running as ``walk``, instead of walking the history once more."""
         if landed.co_since is not None:
             self._shared = (landed, walk)
+
+    def when_walking(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once git is reading this history (or, when the store holds
+        it, once it is being read from there): work for another thread can start then
+        without slowing what starts git."""
+        self._walking.append(callback)
+
+    def _started(self) -> None:
+        callbacks, self._walking = self._walking, []
+        for callback in callbacks:
+            callback()
 
     def on_each(self, callback: Callable[[Commit, str], None]) -> None:
         """Call ``callback`` with each commit and its role as it is read (register
@@ -114,7 +126,9 @@ class GitHistory:
             yield from self._commits
             return
         found: list[tuple[Commit, str]] = []
-        if self.repo.has_commits:
+        if not self.repo.has_commits:
+            self._started()
+        else:
             for pair in self._read():
                 found.append(pair)
                 for each in self._on_each:
@@ -132,6 +146,7 @@ class GitHistory:
         root = str(self.repo.root)
         previous = self.store.selection(root, key) if self.store else None
         if previous is not None and previous.head == head:
+            self._started()
             self.skipped.extend(previous.skipped)
             fresh = CommitBatches(self._rows_store)
             yield from self._rows(previous.rows, fresh)
@@ -147,6 +162,7 @@ class GitHistory:
             walked = yield from self._walk_diffing(revs, fresh)
             yield from self._rows(kept, fresh)
         else:
+            self._started()
             walked = self._walk(revs)
             yield from self._rows([*kept, *walked], fresh)
         unique = tuple({r[0]: r for r in reversed([*kept, *walked])}.values())
@@ -171,9 +187,11 @@ class GitHistory:
             co_authored = pool.submit(self._co_authored_read, revs)
             late = pool.submit(self._late_read, revs, upto) if upto is not None else None
             windows, both_ends = self._windows(upto, last)
-            for email, name, row in authored_rows(
+            rows = authored_rows(
                 self.repo.root, revs, self._author_filters(), windows, self.skipped, both_ends
-            ):
+            )
+            self._started()  # git is reading by now
+            for email, name, row in rows:
                 if start <= row.author_time < end and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
                     fresh.add(row)

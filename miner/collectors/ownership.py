@@ -16,7 +16,7 @@ store's selections.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -50,7 +50,7 @@ class Ownership:
         self._counts: Counter[str] = Counter()
         self._days: dict[str, set[int]] = {}
         self._component: dict[str, bool] = {}  # each distinct path is classified once
-        self._not_component = globs_matcher(NOT_COMPONENTS)
+        self._not_component: Callable[[str], bool] | None = None  # built at the first path
 
     def count(self, commit: Commit) -> None:
         """Count one of the subject's own commits (called as each is read, so that
@@ -60,10 +60,15 @@ class Ownership:
         for path in commit.paths:
             known = component.get(path)
             if known is None:
-                known = component[path] = not self._not_component(path)
+                known = component[path] = self._is_component(path)
             if known:
                 self._counts[path] += 1
                 self._days.setdefault(path, set()).add(day)
+
+    def _is_component(self, path: str) -> bool:
+        if self._not_component is None:  # not before: the walks start first
+            self._not_component = globs_matcher(NOT_COMPONENTS)
+        return not self._not_component(path)
 
     def candidates(self) -> list[str]:
         """The files the subject changed most, in enough commits over enough days,
