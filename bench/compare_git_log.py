@@ -18,7 +18,9 @@ deleted (binary files, shown as ``-``, count 0); files are the number of numstat
 Git's default rename detection applies (``--no-renames`` switches it off).
 
 Commits that miner reports with role ``co-author`` are excluded from the comparison,
-but counted and printed.
+but counted and printed. A commit that repeats an earlier one's patch in the window (the
+same subject, numstat and ``git patch-id --stable``: a cherry-pick, a branch landed twice)
+is counted once, the earlier one, as the report counts it; each is printed.
 
 Usage (from the project root)::
 
@@ -80,6 +82,8 @@ class GitCommit:
     raw_email: str
     mapped_email: str
     stats: Totals
+    subject: str = ""
+    numstat: tuple[str, ...] = ()  # the commit's --numstat lines, as git printed them
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def git_commits(repo: Path, email: str, *, renames: bool = True) -> list[GitComm
         "--fixed-strings",
         "--regexp-ignore-case",
         f"--author=<{email}>",
-        f"--format={MARK}%H%x09%at%x09%ct%x09%ae%x09%aE",
+        f"--format={MARK}%H%x09%at%x09%ct%x09%ae%x09%aE%x09%s",
         "--numstat",
         "-M" if renames else "--no-renames",
         "HEAD",
@@ -172,19 +176,24 @@ def git_commits(repo: Path, email: str, *, renames: bool = True) -> list[GitComm
     commits: list[GitCommit] = []
     head: list[str] | None = None
     stats = Totals()
+    lines: list[str] = []
 
     def flush() -> None:
         if head is not None:
-            sha, at, ct, raw, mapped = head
-            commits.append(GitCommit(sha, int(at), int(ct), raw, mapped, stats))
+            sha, at, ct, raw, mapped, subject = head
+            commits.append(
+                GitCommit(sha, int(at), int(ct), raw, mapped, stats, subject, tuple(lines))
+            )
 
     for line in out.split("\n"):
         if line.startswith(MARK):
             flush()
-            head = line[len(MARK) :].split("\t")
+            head = line[len(MARK) :].split("\t", 5)
             stats = Totals()
+            lines = []
         elif line.strip():
             stats = stats + parse_numstat(line)
+            lines.append(line)
     flush()
     # --author matches anywhere in "Name <email>"; keep exact (case-insensitive) emails only.
     return [c for c in commits if c.mapped_email.lower() == email.lower()]
@@ -193,6 +202,40 @@ def git_commits(repo: Path, email: str, *, renames: bool = True) -> list[GitComm
 def in_window(commits: Iterable[GitCommit], start: datetime, end: datetime) -> dict[str, GitCommit]:
     lo, hi = start.timestamp(), end.timestamp()
     return {c.sha: c for c in commits if lo <= c.author_ts < hi}
+
+
+def repeats(repo: Path, commits: dict[str, GitCommit]) -> dict[str, str]:
+    """The commits that repeat an earlier one's patch (a cherry-pick, a branch landed
+    twice), which a report counts once, as the README says: the same subject and the
+    same numstat, and the same ``git patch-id --stable``. Of each such group the
+    earliest (author date, then SHA) counts; each later one maps to it."""
+    groups: dict[tuple[str, tuple[str, ...]], list[GitCommit]] = {}
+    for c in commits.values():
+        if c.numstat:
+            groups.setdefault((c.subject, c.numstat), []).append(c)
+    found: dict[str, str] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        patches = git(
+            repo, "log", "-p", "--no-walk=unsorted", "--format=commit %H", *(c.sha for c in group)
+        )
+        ids = subprocess.run(
+            ["git", "-C", str(repo), "patch-id", "--stable"],
+            input=patches,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        patch = dict(zip(ids[1::2], ids[0::2], strict=True))  # sha -> patch id
+        by_patch: dict[str, list[GitCommit]] = {}
+        for c in group:
+            if c.sha in patch:
+                by_patch.setdefault(patch[c.sha], []).append(c)
+        for same in by_patch.values():
+            first, *later = sorted(same, key=lambda c: (c.author_ts, c.sha))
+            found.update((c.sha, first.sha) for c in later)
+    return found
 
 
 def parse_period(label: str) -> tuple[datetime, datetime]:
@@ -532,7 +575,12 @@ def evaluate(
     if own_start is not None and (start, end) != (own_start, own_end):
         notes.append(f"! miner window {start}..{end} differs from expected {own_start}..{own_end}")
     authored, co = miner_commits(report, notes)
-    result = Result(case, canonical, start, end, in_window(cache[key], start, end), authored, co)
+    truth = in_window(cache[key], start, end)
+    repeated = repeats(case.repo, truth)
+    for later, first in sorted(repeated.items()):
+        notes.append(f"counted once: {later[:12]} repeats the patch of {first[:12]}")
+    truth = {sha: c for sha, c in truth.items() if sha not in repeated}
+    result = Result(case, canonical, start, end, truth, authored, co)
     result.notes = notes
     return result
 
