@@ -160,6 +160,8 @@ def stream(
     ``stdin`` is fed from a thread, so a long input never blocks the output.
     ``stop``: a handle that ends the output early from another thread (``Stopped``).
     """
+    if stop is not None and stop.stopped:  # stopped already: no git to start and kill
+        raise Stopped
     with subprocess.Popen(
         _argv(repo, args, raw),
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,

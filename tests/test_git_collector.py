@@ -844,3 +844,27 @@ def test_the_merges_walk_hands_the_co_author_walk_its_commits(
     assert set(found) == alone == {paired, late}
     assert {e.role for e in found.values()} == {"co-author"}
     assert not any("--grep=co-authored-by:" in args for args in walks)  # no walk of its own
+
+
+def test_design_docs_are_counted_once_when_the_history_is_read_again(repo: Repo) -> None:
+    """A read of the history that stops early (an error, or a reader that has what it
+    wants) and a later read of the whole: each commit counts once in a document."""
+    design = "# Storage engine v2\n\n" + "".join(f"Paragraph {i}.\n" for i in range(30))
+    repo.commit("Design storage v2", {"docs/design/storage.md": design})
+    history = history_of(repo.path)
+    docs = DocsCollector(history)
+    first = history.stream()
+    next(first)
+    first.close()
+    (doc,) = docs.collect()
+    assert (doc.stats.additions, doc.message.split(":")[0]) == (32, "1 commit(s)")
+
+
+def test_the_walks_read_the_head_the_clone_had_when_opened(repo: Repo) -> None:
+    """A commit made (or fetched) while a report runs is not read by some of its walks
+    and not others: every walk reads the head resolved when the clone was opened, the
+    one the stored selection is kept under."""
+    first = repo.commit("first", {"a.txt": "1\n"}, date="2024-04-02T00:00:00+00:00")
+    history = history_of(repo.path)  # the clone is opened here
+    repo.commit("meanwhile", {"b.txt": "2\n"}, date="2024-04-03T00:00:00+00:00")
+    assert [c.sha for c, _ in history.commits()] == [first]

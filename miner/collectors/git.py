@@ -71,6 +71,7 @@ class GitHistory:
         self._commits: list[tuple[Commit, str]] | None = None
         self._when_read: list[Callable[[list[tuple[Commit, str]]], None]] = []
         self._on_each: list[Callable[[Commit, str], None]] = []
+        self._handed: set[str] = set()  # commits ``on_each`` has had: a read begun anew skips them
         self._walking: list[Callable[[], None]] = []
         self._rows_store = store  # where commit rows are read and kept (not with git replace)
         self._resolved: dict[str, tuple[str, str]] = {}  # trailer value -> (name, email)
@@ -131,8 +132,10 @@ class GitHistory:
         else:
             for pair in self._read():
                 found.append(pair)
-                for each in self._on_each:
-                    each(*pair)
+                if pair[0].sha not in self._handed:
+                    self._handed.add(pair[0].sha)
+                    for each in self._on_each:
+                        each(*pair)
                 yield pair
         self._commits = found
         for callback in self._when_read:
@@ -153,7 +156,7 @@ class GitHistory:
             fresh.flush()
             return
         kept: tuple[tuple[str, ...], ...] = ()
-        revs = gitcmd.every_branch() if self.all_branches else ["HEAD"]
+        revs = self._revs()
         if previous is not None and not self.all_branches and self._descends(previous.head, head):
             kept, revs = previous.rows, [head, f"^{previous.head}"]
             self.skipped.extend(previous.skipped)
@@ -170,6 +173,14 @@ class GitHistory:
             notes = tuple(sorted(set(self.skipped)))
             self.store.save_selection(root, key, Selection(head, unique, notes))
         fresh.flush()
+
+    def _revs(self) -> list[str]:
+        """What the walks read: every branch, or the head resolved when the clone was
+        opened (its SHA, not ``HEAD``: processes started one after another all read the
+        same commits, even if a fetch moves ``HEAD`` meanwhile)."""
+        if self.all_branches:
+            return gitcmd.every_branch()
+        return [self.repo.head or "HEAD"]
 
     def _walk_diffing(
         self, revs: list[str], fresh: CommitBatches
@@ -190,7 +201,7 @@ class GitHistory:
             rows = authored_rows(
                 self.repo.root, revs, self._author_filters(), windows, self.skipped, both_ends
             )
-            self._started()  # git is reading by now
+            self._started()  # the walks' git processes are being started
             for email, name, row in rows:
                 if start <= row.author_time < end and self.matcher(name, email):
                     walked.append((row.sha, AUTHOR, name, email))
@@ -423,7 +434,7 @@ class GitHistory:
         history (checked by git's own filters, in one ``--stdin`` pass), else from a
         walk of their own."""
         options = ("-F", "-i", "--grep=co-authored-by:", self._since)
-        full = gitcmd.every_branch() if self.all_branches else ["HEAD"]
+        full = self._revs()
         if self._shared is None or revs != full:
             return self._log(revs, ("%H", "%at", "%aE", CO_AUTHORS, "%aN"), *options)
         landed, walk = self._shared

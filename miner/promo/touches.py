@@ -88,7 +88,7 @@ def read_history(repo: gitcmd.Repo, store: Store | None, all_branches: bool = Fa
     stored_head, kept = _unpack(previous)
     if stored_head == head:
         return History(repo.name, repo.head or "", kept, lines_known)
-    revs = gitcmd.every_branch() if all_branches else ["HEAD"]
+    revs = gitcmd.every_branch() if all_branches else [repo.head or "HEAD"]  # one snapshot
     if stored_head and not all_branches and _descends(repo.root, stored_head, head):
         revs = [head, f"^{stored_head}"]
     else:
