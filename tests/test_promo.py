@@ -630,6 +630,37 @@ def test_a_warm_run_reads_no_history_and_new_work_or_another_period_is_seen(
     assert upload.period.commits == 3
 
 
+@pytest.mark.parametrize("cores", [1, 2])
+@pytest.mark.parametrize("size", [1, 2, 5000])
+def test_the_history_kept_in_the_store_is_the_history_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, size: int
+) -> None:
+    """What a cold run writes as it reads (both ends, batch by batch) is read back by the
+    next run as the same commits in the same order, merges and people included."""
+    from miner import gitcmd
+    from miner.promo import touches
+    from miner.store import open_store
+    from tests.conftest import fast_import
+
+    repo = fast_import(tmp_path / "history", size)
+    if size > 1:
+        repo.git("checkout", "-q", "-b", "side", "HEAD~1")
+        repo.commit("On the side", {"side.py": "x\n"}, author=("Zoë Ünïcode", "zoe@example.com"))
+        repo.git("checkout", "-q", "-")
+        repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from zoe/side", "side")
+    opened = gitcmd.open_repo(repo.path)
+    monkeypatch.setattr(gitcmd, "usable_cores", lambda: 1)
+    whole = touches.read_history(opened, None).touches
+    monkeypatch.setattr(gitcmd, "usable_cores", lambda: cores)
+    monkeypatch.setattr(touches._Encoder, "BATCH", 7)  # many batches, both ends
+    with open_store(tmp_path / "store.sqlite3") as store:
+        cold = touches.read_history(opened, store).touches
+        monkeypatch.setattr(touches, "_walk", None)  # the warm run reads no history
+        warm = touches.read_history(opened, store).touches
+    assert cold == whole and warm == whole
+    assert len(whole) == size + (2 if size > 1 else 0)
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 301])
 def test_history_read_from_both_ends_is_the_history_read_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int

@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from miner import gitcmd
 from miner.collectors.gitlog import CO_AUTHORS, from_both_ends, parse_numstat
@@ -93,20 +94,23 @@ def read_history(repo: gitcmd.Repo, store: Store | None, all_branches: bool = Fa
         revs = [head, f"^{stored_head}"]
     else:
         kept = ()
-    fresh = list(_walk(repo.root, revs))
+    encoder = _Encoder() if not kept and not lines_known else None
+    fresh = list(_walk(repo.root, revs, encoder))
     if lines_known and store is not None:
         fresh = _with_lines(store, fresh)
     touches = (*kept, *fresh)
     if store is not None and repo.has_commits:
-        store.save_selection(root, key, Selection(head, ((_encode(touches),),)))
+        text = encoder.text() if encoder is not None else _encode(touches)
+        store.save_selection(root, key, Selection(head, ((text,),)))
     return History(repo.name, repo.head or "", touches, lines_known)
 
 
-def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
+def _walk(root: Path, revs: list[str], encoder: _Encoder | None = None) -> list[Touch]:
     """The commits among ``revs`` in git's order; with two cores or more, read by two
     git processes, one from the newest commit and one from the oldest, until they
     meet (see ``from_both_ends``): they share the history evenly, however it is
-    spread over time."""
+    spread over time. With ``encoder``, each commit is also encoded for the store as
+    it is read (see ``_Encoder``)."""
     mark = gitcmd.record_mark()
     fmt = f"--format={gitcmd.framed_format(mark, _FIELDS)}"
     cmd = ["log", "-z", "--name-only", "--no-renames", "--use-mailmap", "--no-color", fmt]
@@ -123,17 +127,102 @@ def _walk(root: Path, revs: list[str]) -> Iterator[Touch]:
                 yield parse(parts)
 
     if gitcmd.usable_cores() < 2:
-        yield from read([])
-        return
+        return _listed(read([]), encoder, newest_first=True)
     ends = from_both_ends(partial(read, []), partial(read, ["--reverse"]), key=_sha)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        newest, oldest = pool.map(_listed, ends)
-    yield from newest  # git's order: the newest end as read, then the oldest reversed
-    yield from reversed(oldest)
+        newest_end = pool.submit(_listed, ends[0], encoder, True)
+        oldest_end = pool.submit(_listed, ends[1], encoder, False)
+        newest, oldest = newest_end.result(), oldest_end.result()
+    oldest.reverse()  # git's order: the newest end as read, then the oldest reversed
+    return newest + oldest
 
 
-def _listed(touches: Iterator[Touch]) -> list[Touch]:
-    return list(touches)
+def _listed(touches: Iterator[Touch], encoder: _Encoder | None, newest_first: bool) -> list[Touch]:
+    """The commits of one end of the walk, encoded as they come when ``encoder``."""
+    if encoder is None:
+        return list(touches)
+    found: list[Touch] = []
+    rows = encoder.rows(newest_first)
+    for touch in touches:
+        found.append(touch)
+        rows.add(touch)
+    rows.close()
+    return found
+
+
+class _Encoder:
+    """``_encode``, done as the commits are read, by the threads that read them (while
+    git still walks): each end's rows are written as JSON a batch at a time, the
+    oldest end's reversed, so that once git is done the document is put together by
+    joining text. People and components are numbered across both ends."""
+
+    BATCH = 2048
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.people: dict[tuple[str, str], int] = {}
+        self.components: dict[str, int] = {}
+        self._ends: list[_EncodedEnd] = []
+
+    def rows(self, newest_first: bool) -> _EncodedEnd:
+        end = _EncodedEnd(self, newest_first)
+        self._ends.append(end)
+        return end
+
+    def index(self, table: dict[Any, int], key: Any) -> int:
+        found = table.get(key)
+        if found is None:
+            with self._lock:  # numbered under the lock: both ends add to one table
+                found = table.setdefault(key, len(table))
+        return found
+
+    def text(self) -> str:
+        """The document, as ``_encode`` writes it for these commits in git's order."""
+        ends = sorted(self._ends, key=lambda end: not end.newest_first)  # the newest end first
+        pieces = [piece for end in ends for piece in end.in_order() if piece]
+        head = json.dumps(
+            {"people": list(self.people), "components": list(self.components)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return f'{head[:-1]},"rows":[{",".join(pieces)}]}}'
+
+
+class _EncodedEnd:
+    """The rows of one end of the walk, as JSON text a batch at a time."""
+
+    def __init__(self, encoder: _Encoder, newest_first: bool) -> None:
+        self.encoder = encoder
+        self.newest_first = newest_first
+        self.pieces: list[str] = []
+        self.pending: list[list[Any]] = []
+        self.listed: dict[int, tuple[tuple[tuple[str, int], ...], list[list[int]]]] = {}
+
+    def add(self, t: Touch) -> None:
+        enc = self.encoder
+        found = self.listed.get(id(t.components))
+        if found is None:  # the tuple is kept with its id, which stays its own meanwhile
+            listed = [[enc.index(enc.components, c), n] for c, n in t.components]
+            found = self.listed[id(t.components)] = (t.components, listed)
+        who = enc.index(enc.people, (t.email, t.name))
+        self.pending.append([t.sha, t.parents, t.time, who, t.subject, found[1]])
+        if len(self.pending) >= _Encoder.BATCH:
+            self._write()
+
+    def close(self) -> None:
+        self._write()
+
+    def _write(self) -> None:
+        if not self.pending:
+            return
+        if not self.newest_first:
+            self.pending.reverse()
+        text = json.dumps(self.pending, ensure_ascii=False, separators=(",", ":"))
+        self.pieces.append(text[1:-1])
+        self.pending = []
+
+    def in_order(self) -> list[str]:
+        return self.pieces if self.newest_first else self.pieces[::-1]
 
 
 def _sha(touch: Touch) -> str:
