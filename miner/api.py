@@ -674,13 +674,13 @@ def build_promo(
     """The promotion case for ``config``: the report, then projects, expertise and
     peers from every author's history, read on the side while the report's author
     walk runs, and the person's own words from the case file."""
-    from miner.promo.build import assemble
-
     repos = open_repos(config.paths, github_only_ok=bool(config.repos))
     case_file = _case_file(config, repos, case, init)  # a bad case file fails before any work
     pool = ThreadPoolExecutor(max_workers=1)
     try:
         histories = pool.submit(_history_facts, config, repos)
+        from miner.promo.build import assemble  # once git has work: what is needed last
+
         loaded = PackLoader(config)
         report = build_report(config, progress, loaded, repos)
         pack = loaded()
