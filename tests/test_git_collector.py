@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,20 @@ from miner.periods import parse_period
 from tests.conftest import Repo
 
 BOB = ("Bob Builder", "bob@example.com")
+
+
+def started_processes(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every process ``gitcmd`` starts from now on, in the order started."""
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def spy(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        proc = real(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(proc)
+        return proc  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(gitcmd.subprocess, "Popen", spy)
+    return started
 
 
 def history_of(
@@ -520,20 +535,11 @@ def test_a_stream_given_up_stops_its_git_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import signal
-    import subprocess
 
     from tests.conftest import fast_import
 
     big = fast_import(tmp_path / "big", 3000)
-    started: list[subprocess.Popen[bytes]] = []
-    real = subprocess.Popen
-
-    def spy(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        proc = real(*args, **kwargs)  # type: ignore[call-overload]
-        started.append(proc)
-        return proc  # type: ignore[no-any-return]
-
-    monkeypatch.setattr(gitcmd.subprocess, "Popen", spy)
+    started = started_processes(monkeypatch)
     chunks = gitcmd.stream(big.path, ["log", "-p", "--stat"], chunk=4096)
     next(chunks)
     chunks.close()
@@ -602,27 +608,17 @@ def test_a_diffing_walk_read_from_both_ends_gives_what_one_walk_gives(tmp_path: 
     """Two git processes, one with ``--reverse``, meet in the middle: the same rows as
     one process, each once, no note of a record cut short by the stop, and no git
     process left running."""
-    import subprocess
-
     from miner.collectors.gitlog import authored_rows
     from tests.conftest import fast_import
 
     big = fast_import(tmp_path / "big", 3000)
     filters = ["-F", "-i", "--author=<dev1@example.com>"]
     skipped: list[str] = []
-    started: list[subprocess.Popen[bytes]] = []
-    real = subprocess.Popen
-
-    def spy(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        proc = real(*args, **kwargs)  # type: ignore[call-overload]
-        started.append(proc)
-        return proc  # type: ignore[no-any-return]
-
     one = sorted(
         r.numstat + r.sha.encode() for _, _, r in authored_rows(big.path, ["HEAD"], filters, [[]])
     )
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(gitcmd.subprocess, "Popen", spy)
+        started = started_processes(patch)
         both = [r for _, _, r in authored_rows(big.path, ["HEAD"], filters, [[]], skipped, True)]
     assert sorted(r.numstat + r.sha.encode() for r in both) == one and len(one) == 600
     assert skipped == []
@@ -655,19 +651,10 @@ def test_work_waiting_for_the_walk_starts_once_git_reads(
     """``when_walking`` (the rule pack's loading) runs once the walk is set up and
     its git processes are being started, not during the set-up; and once, also when
     a later run reads the history from the store."""
-    import subprocess
-
     from miner.store import open_store
 
     repo.commit("mine", {"a.txt": "1\n"})
-    started: list[str] = []
-    real = subprocess.Popen
-
-    def spy(args: list[str], *rest: object, **kwargs: object) -> subprocess.Popen[bytes]:
-        started.append(" ".join(args))
-        return real(args, *rest, **kwargs)  # type: ignore[call-overload,no-any-return]
-
-    monkeypatch.setattr(gitcmd.subprocess, "Popen", spy)
+    started = started_processes(monkeypatch)
     monkeypatch.setattr(gitcmd, "usable_cores", lambda: 2)
     with open_store(tmp_path / "store.sqlite3") as store:
         for run in range(2):
@@ -682,7 +669,7 @@ def test_work_waiting_for_the_walk_starts_once_git_reads(
             history.when_walking(lambda calls=calls: calls.append(len(started)))  # type: ignore[misc]
             assert len(history.commits()) == 1 and len(calls) == 1
             if run == 0:  # after the last call that sets the walk up
-                set_up = max(n for n, args in enumerate(started) if " log -1 " in args)
+                set_up = max(n for n, p in enumerate(started) if " log -1 " in " ".join(p.args))
                 assert calls[0] > set_up
 
 
