@@ -151,10 +151,15 @@ def _listed(touches: Iterator[Touch], encoder: _Encoder | None, newest_first: bo
 
 
 class _Encoder:
-    """``_encode``, done as the commits are read, by the threads that read them (while
-    git still walks): each end's rows are written as JSON a batch at a time, the
-    oldest end's reversed, so that once git is done the document is put together by
-    joining text. People and components are numbered across both ends."""
+    """Commits as one JSON document, people and components listed once and named by
+    index: a warm run parses it in one C call instead of 40,000 rows. JSON escapes
+    every control character, so the text is one stored field.
+
+    Encoded as the commits are read, by the threads that read them (while git still
+    walks): each end's rows are written as JSON a batch at a time, the oldest end's
+    reversed, so that once git is done the document is put together by joining text.
+    People and components are numbered across both ends; commits share their tuple of
+    components (see ``_Parser``), and each tuple is listed once per end."""
 
     BATCH = 2048
 
@@ -305,23 +310,13 @@ def _with_lines(store: Store, touches: list[Touch]) -> list[Touch]:
 
 
 def _encode(touches: Iterable[Touch]) -> str:
-    """Every commit as one JSON document, people and components listed once and
-    named by index: a warm run parses it in one C call instead of 40,000 rows.
-    JSON escapes every control character, so the text is one stored field."""
-    people: dict[tuple[str, str], int] = {}
-    components: dict[str, int] = {}
-    # Commits share their tuple of components (see ``_Parser``): each is indexed once.
-    indexed: dict[int, tuple[tuple[tuple[str, int], ...], list[list[int]]]] = {}
-    rows = []
-    for t in touches:
-        found = indexed.get(id(t.components))
-        if found is None:  # the tuple is kept with its id, which stays its own meanwhile
-            listed = [[components.setdefault(c, len(components)), n] for c, n in t.components]
-            found = indexed[id(t.components)] = (t.components, listed)
-        who = people.setdefault((t.email, t.name), len(people))
-        rows.append([t.sha, t.parents, t.time, who, t.subject, found[1]])
-    data = {"people": list(people), "components": list(components), "rows": rows}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Every commit as one JSON document (see ``_Encoder``), in the order given."""
+    encoder = _Encoder()
+    rows = encoder.rows(newest_first=True)
+    for touch in touches:
+        rows.add(touch)
+    rows.close()
+    return encoder.text()
 
 
 def _unpack(selection: Selection | None) -> tuple[str, tuple[Touch, ...]]:
