@@ -7,7 +7,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -450,9 +450,7 @@ class PackLoader:
 
     def __init__(self, config: Config) -> None:
         self._config = config
-        self._loaded: list[RulePack] = []
-        self._failed: list[BaseException] = []
-        self._done = threading.Event()
+        self._pack: Future[RulePack] = Future()
         self._started = False
         self._lock = threading.Lock()
 
@@ -465,18 +463,13 @@ class PackLoader:
 
     def _load(self) -> None:
         try:
-            self._loaded.append(load_pack(self._config.rules, self._config.rules_inside))
+            self._pack.set_result(load_pack(self._config.rules, self._config.rules_inside))
         except BaseException as exc:  # raised where the pack is asked for
-            self._failed.append(exc)
-        finally:
-            self._done.set()
+            self._pack.set_exception(exc)
 
     def __call__(self) -> RulePack:
         self.start()
-        self._done.wait()
-        if self._failed:
-            raise self._failed[0]
-        return self._loaded[0]
+        return self._pack.result()
 
 
 def build_report(

@@ -256,10 +256,7 @@ def from_both_ends(
                     if stops[me].stopped or owner.setdefault(key(item), me) != me:
                         break
                 yield item
-            else:
-                other()  # this end read the whole list
-                return
-            other()  # they met
+            other()  # they met, or this end read the whole list
         except gitcmd.Stopped:  # stopped by the other end: it read the rest
             return
         except BaseException:  # a failure: the other end's work is of no use now
